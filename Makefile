@@ -1,0 +1,51 @@
+# Linli — the two commands are `make demo` and `make test`; the rest are their parts.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGUES := $(wildcard platform/linli/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+PYTEST_WORKERS ?= auto
+
+.PHONY: demo test check lint types translations extract-messages install serve bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(COMPILED)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o platform/linli/translations/messages.pot platform/linli plugins
+	$(BIN)/pybabel update -i platform/linli/translations/messages.pot -d platform/linli/translations --no-fuzzy-matching
+
+## make demo: embedded SQLite instance with the demo communities on http://127.0.0.1:8000
+demo: install
+	$(BIN)/linli demo
+	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - linli.wsgi:app
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+check: lint types
+
+## make test: lint, types and the whole suite (SQLite always; PostgreSQL when reachable, required under CI)
+test: install check
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/tenant_overhead.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

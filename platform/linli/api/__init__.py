@@ -1,0 +1,1 @@
+"""HTTP API: problems, platform and tenant endpoints, OpenAPI wiring."""

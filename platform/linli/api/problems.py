@@ -1,0 +1,84 @@
+"""RFC 9457 problem documents: the one shape every error of the API takes.
+
+``code`` is stable and meant for programs; ``title`` is translated for people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, json
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://linli.dev/problems/"
+
+#: Generic code and title per status, used when the raiser gave no specific code.
+GENERIC: dict[int, tuple[str, Any]] = {
+    400: ("bad_request", _l("The request could not be understood")),
+    401: ("unauthorized", _l("Authentication is required")),
+    403: ("forbidden", _l("You are not allowed to do this")),
+    404: ("not_found", _l("Not found")),
+    405: ("method_not_allowed", _l("Method not allowed")),
+    406: ("not_acceptable", _l("No acceptable representation")),
+    409: ("conflict", _l("The request conflicts with the current state")),
+    413: ("payload_too_large", _l("The request body is too large")),
+    414: ("uri_too_long", _l("The request URI is too long")),
+    415: ("unsupported_media_type", _l("Unsupported media type")),
+    422: ("validation_failed", _l("The submitted data is not valid")),
+    429: ("too_many_requests", _l("Too many requests")),
+    500: ("internal_error", _l("Internal server error")),
+    503: ("unavailable", _l("The service is temporarily unavailable")),
+}
+
+
+class Problem(HTTPException):
+    """An HTTP error with a stable machine-readable code, raised anywhere in the app."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: Any,
+        detail: Any = None,
+        *,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(description=None if detail is None else str(detail))
+        self.code = status
+        self.problem_code = code
+        self.title = title
+        self.errors = errors
+        self.extra_headers = headers or {}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: Any,
+    detail: Any = None,
+    *,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": str(title),
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = str(detail)
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def generic(status: int) -> tuple[str, Any]:
+    return GENERIC.get(status, (f"http_{status}", _l("Error")))

@@ -1,0 +1,76 @@
+"""flask-smorest wired to Linli's error shape and a JSON parser that cannot 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import flask
+import flask_smorest
+from flask import Response
+from flask_babel import lazy_gettext as _l
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import HTTPException
+
+from linli.api.problems import Problem, generic, problem_response
+
+
+class LinliParser(FlaskParser):
+    """webargs parser that turns pathologically nested JSON into a 400, not a 500."""
+
+    DEFAULT_VALIDATION_STATUS = 422
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            abort(400, messages={"json": ["JSON is nested too deeply."]}, problem_code="bad_json")
+
+    def _handle_invalid_json_error(
+        self,
+        error: json.JSONDecodeError | UnicodeDecodeError,
+        req: flask.Request,
+        *args: Any,
+        **kwargs: Any,
+    ) -> NoReturn:
+        abort(400, exc=error, messages={"json": ["Invalid JSON body."]}, problem_code="bad_json")
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """The blueprint every Linli API (core and plugins) is built from."""
+
+    ARGUMENTS_PARSER = LinliParser()
+
+
+class Api(flask_smorest.Api):  # type: ignore[misc]
+    """Renders every HTTP error, smorest's or werkzeug's, as a problem document."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return render_http_exception(error)
+
+
+def render_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    headers: dict[str, str] = {}
+    valid_methods = getattr(error, "valid_methods", None)
+    if valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
+    if isinstance(error, Problem):
+        headers.update(error.extra_headers)
+        return problem_response(
+            status,
+            error.problem_code,
+            error.title,
+            error.description,
+            errors=error.errors,
+            headers=headers,
+        )
+    code, title = generic(status)
+    data = getattr(error, "data", None) or {}
+    headers.update(data.get("headers") or {})
+    code = data.get("problem_code", code)
+    errors = data.get("messages")
+    detail = data.get("message")
+    if code == "bad_json":
+        title = _l("The request body is not valid JSON")
+    return problem_response(status, code, title, detail, errors=errors, headers=headers)

@@ -1,0 +1,113 @@
+"""``create_app``: the only place where Linli's parts are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import structlog
+import swagger_ui_bundle
+from flask import Flask, Response, send_from_directory
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from linli import db
+from linli.api import health, platform, tenant
+from linli.api.problems import problem_response
+from linli.api.smorest import Api, Blueprint
+from linli.cli import register_commands
+from linli.config import Settings
+from linli.i18n import babel, select_locale
+from linli.logs import configure_logging, init_request_logging
+from linli.residents import api as places_api
+from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
+
+API_BLUEPRINTS: tuple[Blueprint, ...] = (platform.blp, tenant.blp, places_api.blp)
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def _flask_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "LINLI": settings,
+        "SECRET_KEY": settings.secret_key,
+        "MAX_CONTENT_LENGTH": settings.max_content_length,
+        "TESTING": settings.testing,
+        "API_TITLE": "Linli 邻里",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+        "BABEL_DEFAULT_LOCALE": settings.default_locale,
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
+    }
+
+
+def _database_error_handlers(app: Flask) -> None:
+    """Map database refusals to problems instead of 500s, after rolling back."""
+    log = structlog.get_logger("linli.db")
+
+    def rollback() -> None:
+        db.session().rollback()
+
+    @app.errorhandler(IntegrityError)
+    def integrity(exc: IntegrityError) -> Response:
+        rollback()
+        log.info("integrity error", error=str(exc.orig))
+        return problem_response(409, "conflict", _l("The request conflicts with the current state"))
+
+    @app.errorhandler(DataError)
+    def data(exc: DataError) -> Response:
+        rollback()
+        log.warning("data error", error=str(exc.orig))
+        return problem_response(422, "validation_failed", _l("The submitted data is not valid"))
+
+    @app.errorhandler(OperationalError)
+    def unavailable(exc: OperationalError) -> Response:
+        log.error("database unavailable", error=str(exc.orig))
+        return problem_response(503, "database_unavailable", _l("The database is not reachable"))
+
+
+def _serve_api_docs_assets(app: Flask) -> None:
+    """Swagger UI from a PyPI package, served locally: no CDN."""
+
+    @app.get("/api/docs/assets/<path:filename>")
+    def api_docs_assets(filename: str) -> Response:
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env().with_overrides(**(config or {}))
+    configure_logging(json=settings.log_json, level=settings.log_level)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    app = Flask("linli", instance_path=str(settings.instance_path))
+    app.config.from_mapping(_flask_config(settings))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["linli.db"] = db.Database(settings.database_url)
+    app.teardown_request(release_tenant)
+    app.teardown_appcontext(db.close_session)
+
+    babel.init_app(app, locale_selector=select_locale)
+    init_request_logging(app)
+    _database_error_handlers(app)
+    _serve_api_docs_assets(app)
+
+    api = Api(app)
+    for blueprint in API_BLUEPRINTS:
+        parameters = list(getattr(blueprint, "path_parameters", ()))
+        api.register_blueprint(blueprint, parameters=parameters or None)
+    app.register_blueprint(health.bp)
+
+    register_commands(app)
+    app.wsgi_app = TenantHostMiddleware(app.wsgi_app, settings.base_domain)  # type: ignore[method-assign]
+    return app

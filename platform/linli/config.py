@@ -1,0 +1,73 @@
+"""Settings read from the environment (``LINLI_*``).
+
+Every default yields a working embedded instance: a SQLite file under ``instance/``
+and no Redis, so ``make demo`` needs no services. Production sets the URLs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_INSTANCE = Path.cwd() / "instance"
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Keep one generated secret per instance so sessions survive a restart."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value, encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole runtime configuration, immutable once the app is built."""
+
+    database_url: str
+    database_admin_url: str
+    redis_url: str | None
+    base_domain: str
+    secret_key: str
+    instance_path: Path
+    interim_admin_token: str | None
+    max_content_length: int = 1024 * 1024
+    log_json: bool = True
+    log_level: str = "INFO"
+    default_locale: str = "zh_CN"
+    testing: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("LINLI_INSTANCE_PATH", str(DEFAULT_INSTANCE))).resolve()
+        database_url = env.get("LINLI_DATABASE_URL") or f"sqlite:///{instance / 'linli.db'}"
+        token_file = instance / "interim-admin-token"
+        interim_token = env.get("LINLI_INTERIM_ADMIN_TOKEN") or (
+            token_file.read_text(encoding="utf-8").strip() if token_file.exists() else None
+        )
+        return cls(
+            database_url=database_url,
+            database_admin_url=env.get("LINLI_DATABASE_ADMIN_URL") or database_url,
+            redis_url=env.get("LINLI_REDIS_URL") or None,
+            base_domain=env.get("LINLI_BASE_DOMAIN", "localhost").lower(),
+            secret_key=env.get("LINLI_SECRET_KEY")
+            or _read_or_create_secret(instance / "secret-key"),
+            instance_path=instance,
+            interim_admin_token=interim_token,
+            max_content_length=int(env.get("LINLI_MAX_CONTENT_LENGTH", 1024 * 1024)),
+            log_json=env.get("LINLI_LOG_FORMAT", "json") == "json",
+            log_level=env.get("LINLI_LOG_LEVEL", "INFO").upper(),
+            default_locale=env.get("LINLI_DEFAULT_LOCALE", "zh_CN"),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

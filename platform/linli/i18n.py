@@ -1,0 +1,20 @@
+"""Chinese first, English second: locale negotiation for Flask-Babel."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import Babel
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+babel = Babel()
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    if best is None:
+        default: str = current_app.config["LINLI"].default_locale
+        return default
+    return "en" if best == "en" else "zh_CN"

@@ -1,0 +1,117 @@
+"""Places API: ``/api/v1/t/<slug>/compounds`` and ``/buildings``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from flask.views import MethodView
+
+from linli import db
+from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
+from linli.residents import services
+from linli.residents.models import Building, Compound
+from linli.residents.schemas import (
+    BuildingIn,
+    BuildingOut,
+    BuildingPatch,
+    CompoundIn,
+    CompoundOut,
+    CompoundPatch,
+)
+
+blp = tenant_blueprint("places", __name__, description="Compounds (小区) and buildings (楼栋)")
+
+
+@blp.route("/compounds")
+class Compounds(MethodView):
+    @blp.response(200, CompoundOut(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters: Any) -> Sequence[Compound]:
+        """List compounds"""
+        session = db.session()
+        compounds = services.list_compounds(
+            session,
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = services.count_compounds(session)
+        return compounds
+
+    @blp.arguments(CompoundIn)
+    @blp.response(201, CompoundOut)
+    def post(self, data: dict[str, Any]) -> Compound:
+        """Add a compound"""
+        session = db.session()
+        compound = services.create_compound(session, data)
+        session.commit()
+        return compound
+
+
+@blp.route("/compounds/<uuid:compound_id>")
+class CompoundItem(MethodView):
+    @blp.response(200, CompoundOut)
+    def get(self, compound_id: uuid.UUID) -> Compound:
+        """Get a compound"""
+        return tenant_row_or_404(Compound, compound_id)
+
+    @blp.arguments(CompoundPatch)
+    @blp.response(200, CompoundOut)
+    def patch(self, data: dict[str, Any], compound_id: uuid.UUID) -> Compound:
+        """Update a compound"""
+        session = db.session()
+        compound = tenant_row_or_404(Compound, compound_id)
+        services.update_row(session, compound, data)
+        session.commit()
+        return compound
+
+    @blp.response(204)
+    def delete(self, compound_id: uuid.UUID) -> None:
+        """Delete a compound and its buildings"""
+        session = db.session()
+        session.delete(tenant_row_or_404(Compound, compound_id))
+        session.commit()
+
+
+@blp.route("/compounds/<uuid:compound_id>/buildings")
+class CompoundBuildings(MethodView):
+    @blp.response(200, BuildingOut(many=True))
+    def get(self, compound_id: uuid.UUID) -> Sequence[Building]:
+        """List the buildings of a compound"""
+        compound = tenant_row_or_404(Compound, compound_id)
+        return services.list_buildings(db.session(), compound.id)
+
+    @blp.arguments(BuildingIn)
+    @blp.response(201, BuildingOut)
+    def post(self, data: dict[str, Any], compound_id: uuid.UUID) -> Building:
+        """Add a building to a compound"""
+        session = db.session()
+        building = services.create_building(session, tenant_row_or_404(Compound, compound_id), data)
+        session.commit()
+        return building
+
+
+@blp.route("/buildings/<uuid:building_id>")
+class BuildingItem(MethodView):
+    @blp.response(200, BuildingOut)
+    def get(self, building_id: uuid.UUID) -> Building:
+        """Get a building"""
+        return tenant_row_or_404(Building, building_id)
+
+    @blp.arguments(BuildingPatch)
+    @blp.response(200, BuildingOut)
+    def patch(self, data: dict[str, Any], building_id: uuid.UUID) -> Building:
+        """Update a building"""
+        session = db.session()
+        building = tenant_row_or_404(Building, building_id)
+        services.update_row(session, building, data)
+        session.commit()
+        return building
+
+    @blp.response(204)
+    def delete(self, building_id: uuid.UUID) -> None:
+        """Delete a building"""
+        session = db.session()
+        session.delete(tenant_row_or_404(Building, building_id))
+        session.commit()

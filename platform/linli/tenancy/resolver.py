@@ -1,0 +1,76 @@
+"""Which tenant a request is for: from ``/api/v1/t/<slug>/…`` or ``<slug>.<base domain>``.
+
+On a tenant host the middleware rewrites ``/api/v1/<rest>`` to ``/api/v1/t/<slug>/<rest>``
+so both forms reach the same views; a path naming another tenant than the host is a 404.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import structlog
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from linli import db
+from linli.api.problems import Problem
+from linli.tenancy.context import TenantRef, enter_tenant, leave_tenant
+from linli.tenancy.models import SLUG_PATTERN, Tenant, TenantStatus
+
+HOST_TENANT_KEY = "linli.host_tenant"
+_SLUG = re.compile(SLUG_PATTERN)
+_PLATFORM_PREFIXES = ("/api/v1/t/", "/api/v1/platform", "/api/v1/me")
+_TENANT_API = "/api/v1/"
+
+
+class TenantHostMiddleware:
+    """WSGI middleware that recognises ``<slug>.<base domain>`` hosts."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], base_domain: str) -> None:
+        self.app = app
+        self.suffix = "." + base_domain.lower().strip(".")
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        host = environ.get("HTTP_HOST", "").lower().rsplit(":", 1)[0]
+        if host.endswith(self.suffix):
+            slug = host[: -len(self.suffix)]
+            if "." not in slug:
+                environ[HOST_TENANT_KEY] = slug
+                path = environ.get("PATH_INFO", "")
+                if path.startswith(_TENANT_API) and not path.startswith(_PLATFORM_PREFIXES):
+                    rest = path[len(_TENANT_API) :]
+                    environ["PATH_INFO"] = f"/api/v1/t/{slug}" + (f"/{rest}" if rest else "")
+        return self.app(environ, start_response)
+
+
+def tenant_not_found() -> Problem:
+    return Problem(404, "tenant_not_found", _l("No such community"))
+
+
+def find_tenant(slug: str) -> Tenant | None:
+    if not _SLUG.fullmatch(slug):
+        return None
+    return db.session().scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+
+
+def activate_tenant(slug: str) -> Tenant:
+    """Resolve the request's tenant and make it the context for the rest of the request."""
+    host_slug = request.environ.get(HOST_TENANT_KEY)
+    tenant = find_tenant(slug) if host_slug in (None, slug) else None
+    if tenant is None:
+        raise tenant_not_found()
+    if tenant.status == TenantStatus.SUSPENDED:
+        raise Problem(403, "tenant_suspended", _l("This community is suspended"))
+    g.tenant = tenant
+    g.tenant_token = enter_tenant(TenantRef(tenant.id, tenant.slug))
+    structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+    return tenant
+
+
+def release_tenant(_exc: BaseException | None = None) -> None:
+    token = g.pop("tenant_token", None)
+    if token is not None:
+        leave_tenant(token)

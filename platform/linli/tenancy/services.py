@@ -1,0 +1,99 @@
+"""Bureau and tenant operations shared by the platform API, the CLI and the demo loader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linli.api.problems import Problem
+from linli.residents.models import Building, Compound
+from linli.tenancy.models import Bureau, Tenant, TenantStatus
+
+
+def _conflict(detail: Any) -> Problem:
+    return Problem(409, "conflict", _l("The request conflicts with the current state"), detail)
+
+
+def _not_found(what: Any) -> Problem:
+    return Problem(404, "not_found", _l("Not found"), what)
+
+
+def get_bureau(session: Session, slug: str) -> Bureau:
+    bureau = session.scalars(select(Bureau).where(Bureau.slug == slug)).one_or_none()
+    if bureau is None:
+        raise Problem(
+            422,
+            "validation_failed",
+            _l("The submitted data is not valid"),
+            errors={"json": {"bureau": [str(_l("No such bureau."))]}},
+        )
+    return bureau
+
+
+def list_bureaus(session: Session) -> Sequence[Bureau]:
+    return session.scalars(select(Bureau).order_by(Bureau.slug)).all()
+
+
+def create_bureau(session: Session, data: Mapping[str, Any]) -> Bureau:
+    if session.scalar(select(Bureau.id).where(Bureau.slug == data["slug"])) is not None:
+        raise _conflict(_l("A bureau with this slug exists already."))
+    bureau = Bureau(**data)
+    session.add(bureau)
+    session.flush()
+    return bureau
+
+
+def get_tenant(session: Session, slug: str) -> Tenant:
+    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    if tenant is None:
+        raise _not_found(_l("No such community"))
+    return tenant
+
+
+def list_tenants(
+    session: Session, *, bureau: str | None = None, status: str | None = None
+) -> Sequence[Tenant]:
+    query = select(Tenant).order_by(Tenant.slug)
+    if bureau is not None:
+        query = query.join(Tenant.bureau).where(Bureau.slug == bureau)
+    if status is not None:
+        query = query.where(Tenant.status == status)
+    return session.scalars(query).all()
+
+
+def create_tenant(session: Session, data: Mapping[str, Any]) -> Tenant:
+    if session.scalar(select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
+        raise _conflict(_l("A community with this slug exists already."))
+    fields = dict(data)
+    tenant = Tenant(bureau=get_bureau(session, fields.pop("bureau")), **fields)
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def update_tenant(session: Session, tenant: Tenant, data: Mapping[str, Any]) -> Tenant:
+    fields = dict(data)
+    if "bureau" in fields:
+        tenant.bureau = get_bureau(session, fields.pop("bureau"))
+    for key, value in fields.items():
+        setattr(tenant, key, value)
+    session.flush()
+    return tenant
+
+
+def set_status(session: Session, tenant: Tenant, status: TenantStatus) -> Tenant:
+    tenant.status = status.value
+    session.flush()
+    return tenant
+
+
+def place_counts(session: Session) -> dict[str, int]:
+    """Counts of the current tenant's places (scoped by the ORM, not by an argument)."""
+    return {
+        "compounds": session.scalar(select(func.count()).select_from(Compound)) or 0,
+        "buildings": session.scalar(select(func.count()).select_from(Building)) or 0,
+    }

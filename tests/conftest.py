@@ -1,0 +1,211 @@
+"""Shared fixtures: one migrated database per backend and xdist worker, and fixture
+communities (two active, one suspended) re-created for every test that asks for them.
+
+PostgreSQL tests use the real server on 127.0.0.1:5432 and connect as the non-owner
+role ``linli_app`` so row-level security binds them. Without the server they are
+skipped, except under CI, where a missing PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from linli import db, migrate
+from linli.app import create_app
+from linli.config import Settings
+from linli.residents.models import Building, Compound
+from linli.tenancy.context import TenantRef, tenant_context
+from linli.tenancy.models import Bureau, Tenant, TenantStatus
+
+PG_ADMIN_URL = os.environ.get(
+    "LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+APP_ROLE = "linli_app"
+ADMIN_TOKEN = "test-platform-admin-token"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+BASE_DOMAIN = "linli.test"
+
+
+def _pg_reachable() -> bool:
+    engine = db.make_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _autocommit(url: str, *statements: str) -> None:
+    engine = db.make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def _ensure_app_role() -> None:
+    try:
+        _autocommit(
+            PG_ADMIN_URL,
+            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' "
+            "NOSUPERUSER NOBYPASSRLS; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        )
+    except Exception as exc:  # a concurrent worker created it between check and create
+        if "already exists" not in str(exc):
+            raise
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str) -> Iterator[tuple[str, str]]:
+    """A fresh database for this xdist worker: (owner URL, app-role URL)."""
+    if not _pg_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("CI requires PostgreSQL on 127.0.0.1:5432 and it is not reachable")
+        pytest.skip("PostgreSQL is not reachable; set CI=1 to make this a failure")
+    _ensure_app_role()
+    name = f"linli_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    _autocommit(PG_ADMIN_URL, f'CREATE DATABASE "{name}"')
+    admin_url = make_url(PG_ADMIN_URL).set(database=name)
+    app_url = admin_url.set(username=APP_ROLE, password=APP_ROLE)
+    yield (
+        admin_url.render_as_string(hide_password=False),
+        app_url.render_as_string(hide_password=False),
+    )
+    _autocommit(PG_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) -> Settings:
+    return Settings(
+        database_url=database_url,
+        database_admin_url=admin_url or database_url,
+        redis_url=None,
+        base_domain=BASE_DOMAIN,
+        secret_key="test-secret",
+        instance_path=tmp,
+        interim_admin_token=ADMIN_TOKEN,
+        testing=True,
+    )
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        return make_settings(tmp, f"sqlite:///{tmp / 'linli.db'}")
+    admin_url, app_url = request.getfixturevalue("postgres_database")
+    return make_settings(tmp, app_url, admin_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[Flask]:
+    migrate.upgrade(settings)
+    application = create_app(settings)
+    yield application
+    application.extensions["linli.db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def admin_engine(settings: Settings) -> Iterator[Engine]:
+    """The owner's engine: sees through RLS on PostgreSQL; for cleanup and inspection."""
+    engine = db.make_engine(settings.database_admin_url)
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class Community:
+    ref: TenantRef
+    compounds: list[uuid.UUID] = field(default_factory=list)
+    buildings: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class Communities:
+    alpha: Community
+    beta: Community
+    suspended: Community
+
+    def __iter__(self) -> Iterator[Community]:
+        return iter((self.alpha, self.beta, self.suspended))
+
+
+def _wipe(engine: Engine) -> None:
+    tables = list(reversed(db.Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+def _seed(app: Flask) -> Communities:
+    made: dict[str, Community] = {}
+    with app.app_context(), db.database().session_scope() as session:
+        bureau = Bureau(slug="yinxi", name="音西街道", name_en="Yinxi Subdistrict", city="福清市")
+        other = Bureau(slug="linjiang", name="临江街道", city="福州市")
+        session.add_all([bureau, other])
+        for slug, name, owner, status in (
+            ("alpha", "福百社区", bureau, TenantStatus.ACTIVE),
+            ("beta", "菖蒲社区", other, TenantStatus.ACTIVE),
+            ("gamma", "停用社区", bureau, TenantStatus.SUSPENDED),
+        ):
+            tenant = Tenant(slug=slug, name=name, bureau=owner, status=status.value)
+            session.add(tenant)
+            session.flush()
+            community = Community(TenantRef(tenant.id, tenant.slug))
+            with tenant_context(community.ref):
+                for c in (1, 2):
+                    compound = Compound(name=f"{name}第{c}小区", address=f"{slug} road {c}")
+                    session.add(compound)
+                    session.flush()
+                    community.compounds.append(compound.id)
+                    for b in (1, 2):
+                        building = Building(compound_id=compound.id, name=f"{b}号楼", floors=6 * b)
+                        session.add(building)
+                        session.flush()
+                        community.buildings.append(building.id)
+            made[slug] = community
+    return Communities(made["alpha"], made["beta"], made["gamma"])
+
+
+@pytest.fixture
+def communities(app: Flask, admin_engine: Engine) -> Communities:
+    _wipe(admin_engine)
+    return _seed(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(settings: Settings) -> bool:
+    return settings.database_url.startswith("postgresql")
+
+
+def problem(response: Any) -> dict[str, Any]:
+    """The problem document of an error response, after checking its shape."""
+    assert response.mimetype == "application/problem+json", response.data[:300]
+    body: dict[str, Any] = response.get_json()
+    assert body["status"] == response.status_code
+    assert body["type"].endswith("/" + body["code"])
+    assert body["title"]
+    return body

@@ -1,0 +1,136 @@
+"""The second wall: PostgreSQL row-level security under raw SQL, as the app's role."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from linli import db
+from linli.tenancy.context import tenant_context
+from tests.conftest import Communities
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(is_postgres: bool) -> None:
+    if not is_postgres:
+        pytest.skip("row-level security is PostgreSQL's")
+
+
+def test_app_role_is_neither_owner_nor_superuser(app: Flask) -> None:
+    with app.app_context():
+        row = (
+            db.session()
+            .execute(
+                text(
+                    "SELECT r.rolsuper, r.rolbypassrls, "
+                    "(SELECT tableowner FROM pg_tables WHERE tablename = 'compounds')"
+                    " = current_user "
+                    "FROM pg_roles r WHERE r.rolname = current_user"
+                )
+            )
+            .one()
+        )
+        assert tuple(row) == (False, False, False)
+
+
+def test_raw_select_sees_only_the_current_tenant(app: Flask, communities: Communities) -> None:
+    with app.app_context():
+        session = db.session()
+        for community in communities:
+            with tenant_context(community.ref):
+                tenants = (
+                    session.execute(text("SELECT DISTINCT tenant_id FROM buildings"))
+                    .scalars()
+                    .all()
+                )
+                assert tenants == [community.ref.id]
+                ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+                assert ids == set(community.compounds)
+            session.commit()
+
+
+def test_raw_select_with_no_tenant_sees_nothing(app: Flask, communities: Communities) -> None:
+    with app.app_context():
+        session = db.session()
+        assert session.execute(text("SELECT count(*) FROM compounds")).scalar() == 0
+        assert session.execute(text("SELECT count(*) FROM tenant_settings")).scalar() == 0
+        session.rollback()
+
+
+def test_raw_writes_cannot_reach_another_tenant(app: Flask, communities: Communities) -> None:
+    alpha, beta = communities.alpha, communities.beta
+    with app.app_context(), tenant_context(alpha.ref):
+        session = db.session()
+        changed = session.execute(
+            text("UPDATE compounds SET name = 'x' WHERE tenant_id = :t"), {"t": beta.ref.id}
+        )
+        assert changed.rowcount == 0  # type: ignore[attr-defined]
+        deleted = session.execute(
+            text("DELETE FROM buildings WHERE tenant_id = :t"), {"t": beta.ref.id}
+        )
+        assert deleted.rowcount == 0  # type: ignore[attr-defined]
+        with pytest.raises(DBAPIError, match="row-level security"):
+            session.execute(
+                text(
+                    "INSERT INTO compounds (tenant_id, id, name, created_at, updated_at) "
+                    "VALUES (:t, gen_random_uuid(), 'smuggled', now(), now())"
+                ),
+                {"t": beta.ref.id},
+            )
+        session.rollback()
+
+
+def test_setting_is_transaction_local(app: Flask, communities: Communities) -> None:
+    """Safe behind PgBouncer in transaction mode: nothing survives the transaction."""
+    with app.app_context():
+        session = db.session()
+        with tenant_context(communities.alpha.ref):
+            assert session.execute(text("SELECT count(*) FROM compounds")).scalar() == 2
+            session.commit()
+        connection = db.database().engine.connect()
+        try:
+            value = connection.execute(
+                text("SELECT current_setting('app.tenant_id', true)")
+            ).scalar()
+            assert value in (None, "")
+        finally:
+            connection.close()
+
+
+def test_switching_tenant_inside_a_transaction_follows(
+    app: Flask, communities: Communities
+) -> None:
+    with app.app_context():
+        session = db.session()
+        with tenant_context(communities.alpha.ref):
+            assert set(session.execute(text("SELECT id FROM compounds")).scalars()) == set(
+                communities.alpha.compounds
+            )
+        with tenant_context(communities.beta.ref):
+            assert set(session.execute(text("SELECT id FROM compounds")).scalars()) == set(
+                communities.beta.compounds
+            )
+        session.rollback()
+
+
+def test_every_tenant_owned_table_has_a_forced_policy(admin_engine: Engine, app: Flask) -> None:
+    tenant_tables = [
+        name
+        for name in inspect(admin_engine).get_table_names()
+        if any(c["name"] == "tenant_id" for c in inspect(admin_engine).get_columns(name))
+    ]
+    assert {"compounds", "buildings", "tenant_settings"} <= set(tenant_tables)
+    with admin_engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+                "(SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname) "
+                "FROM pg_class c WHERE c.relname = ANY(:names)"
+            ),
+            {"names": tenant_tables},
+        ).all()
+    assert {row[0]: tuple(row[1:]) for row in rows} == {
+        name: (True, True, 1) for name in tenant_tables
+    }
