@@ -23,7 +23,7 @@ install: $(STAMP) translations
 translations: $(COMPILED)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o platform/linli/translations/messages.pot platform/linli plugins
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header -o platform/linli/translations/messages.pot platform/linli plugins
 	$(BIN)/pybabel update -i platform/linli/translations/messages.pot -d platform/linli/translations --no-fuzzy-matching
 
 ## make demo: embedded SQLite instance with the demo communities on http://127.0.0.1:8000

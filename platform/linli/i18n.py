@@ -1,4 +1,8 @@
-"""Chinese first, English second: locale negotiation for Flask-Babel."""
+"""Chinese first, English second: locale negotiation for Flask-Babel.
+
+The Simplified Chinese catalogue lives in ``translations/zh_Hans_CN``: Babel expands
+``zh_CN`` to that name, and gettext looks the catalogue up by the expanded name.
+"""
 
 from __future__ import annotations
 

@@ -24,7 +24,11 @@ class LinliParser(FlaskParser):
         try:
             return super()._raw_load_json(req)
         except RecursionError:
-            abort(400, messages={"json": ["JSON is nested too deeply."]}, problem_code="bad_json")
+            abort(
+                400,
+                messages={"json": [str(_l("JSON is nested too deeply."))]},
+                problem_code="bad_json",
+            )
 
     def _handle_invalid_json_error(
         self,
@@ -33,7 +37,12 @@ class LinliParser(FlaskParser):
         *args: Any,
         **kwargs: Any,
     ) -> NoReturn:
-        abort(400, exc=error, messages={"json": ["Invalid JSON body."]}, problem_code="bad_json")
+        abort(
+            400,
+            exc=error,
+            messages={"json": [str(_l("Invalid JSON body."))]},
+            problem_code="bad_json",
+        )
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
