@@ -14,7 +14,7 @@ def test_there_are_tenant_owned_tables() -> None:
 
 def test_tenant_id_leads_the_primary_key_and_is_not_null() -> None:
     for table in TENANT_TABLES:
-        assert [c.name for c in table.primary_key.columns][0] == "tenant_id", table.name
+        assert next(c.name for c in table.primary_key.columns) == "tenant_id", table.name
         assert table.c.tenant_id.nullable is False, table.name
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from linli import db
 from linli.api import health, platform, tenant
-from linli.api.problems import problem_response
+from linli.api.problems import Problem
 from linli.api.smorest import Api, Blueprint
 from linli.cli import register_commands
 from linli.config import Settings
@@ -52,26 +52,26 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
 def _database_error_handlers(app: Flask) -> None:
     """Map database refusals to problems instead of 500s, after rolling back."""
     log = structlog.get_logger("linli.db")
-
-    def rollback() -> None:
-        db.session().rollback()
+    conflict = (409, "conflict", _l("The request conflicts with the current state"))
+    invalid = (422, "validation_failed", _l("The submitted data is not valid"))
+    unreachable = (503, "database_unavailable", _l("The database is not reachable"))
 
     @app.errorhandler(IntegrityError)
     def integrity(exc: IntegrityError) -> Response:
-        rollback()
+        db.session().rollback()
         log.info("integrity error", error=str(exc.orig))
-        return problem_response(409, "conflict", _l("The request conflicts with the current state"))
+        return Problem(*conflict).get_response()
 
     @app.errorhandler(DataError)
     def data(exc: DataError) -> Response:
-        rollback()
+        db.session().rollback()
         log.warning("data error", error=str(exc.orig))
-        return problem_response(422, "validation_failed", _l("The submitted data is not valid"))
+        return Problem(*invalid).get_response()
 
     @app.errorhandler(OperationalError)
     def unavailable(exc: OperationalError) -> Response:
         log.error("database unavailable", error=str(exc.orig))
-        return problem_response(503, "database_unavailable", _l("The database is not reachable"))
+        return Problem(*unreachable).get_response()
 
 
 def _serve_api_docs_assets(app: Flask) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from linli import db
-from linli.api.problems import problem_response
+from linli.api.problems import Problem
 
 bp = Blueprint("health", __name__)
 
@@ -26,9 +26,5 @@ def readyz() -> Response:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         structlog.get_logger(__name__).warning("readiness: database unreachable", error=str(exc))
-        return problem_response(
-            503,
-            "database_unavailable",
-            _l("The database is not reachable"),
-        )
+        raise Problem(503, "database_unavailable", _l("The database is not reachable")) from exc
     return jsonify(status="ok", checks={"database": "ok"})

@@ -34,7 +34,11 @@ GENERIC: dict[int, tuple[str, Any]] = {
 
 
 class Problem(HTTPException):
-    """An HTTP error with a stable machine-readable code, raised anywhere in the app."""
+    """An HTTP error with a stable machine-readable code, raised anywhere in the app.
+
+    The title stays lazy until the response is built, so it is rendered in the
+    request's language.
+    """
 
     def __init__(
         self,
@@ -51,33 +55,24 @@ class Problem(HTTPException):
         self.problem_code = code
         self.title = title
         self.errors = errors
-        self.extra_headers = headers or {}
+        self.extra_headers = dict(headers or {})
 
-
-def problem_response(
-    status: int,
-    code: str,
-    title: Any,
-    detail: Any = None,
-    *,
-    errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    body: dict[str, Any] = {
-        "type": TYPE_BASE + code,
-        "title": str(title),
-        "status": status,
-        "code": code,
-    }
-    if detail:
-        body["detail"] = str(detail)
-    if errors:
-        body["errors"] = errors
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
-    )
-    response.headers.update(headers or {})
-    return response
+    def get_response(self, environ: Any = None, scope: Any = None) -> Response:
+        body: dict[str, Any] = {
+            "type": TYPE_BASE + self.problem_code,
+            "title": str(self.title),
+            "status": self.code,
+            "code": self.problem_code,
+        }
+        if self.description:
+            body["detail"] = self.description
+        if self.errors:
+            body["errors"] = self.errors
+        response = current_app.response_class(
+            json.dumps(body, ensure_ascii=False), status=self.code, mimetype=PROBLEM_MEDIA_TYPE
+        )
+        response.headers.update(self.extra_headers)
+        return response
 
 
 def generic(status: int) -> tuple[str, Any]:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import HTTPException
 
-from linli.api.problems import Problem, generic, problem_response
+from linli.api.problems import Problem, generic
 
 
 class LinliParser(FlaskParser):
@@ -59,27 +59,29 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
 
 
 def render_http_exception(error: HTTPException) -> Response:
-    status = error.code or 500
     headers: dict[str, str] = {}
     valid_methods = getattr(error, "valid_methods", None)
     if valid_methods:
         headers["Allow"] = ", ".join(valid_methods)
-    if isinstance(error, Problem):
-        headers.update(error.extra_headers)
-        return problem_response(
-            status,
-            error.problem_code,
-            error.title,
-            error.description,
-            errors=error.errors,
-            headers=headers,
-        )
+    if not isinstance(error, Problem):
+        error = _as_problem(error)
+    error.extra_headers.update(headers)
+    return error.get_response()
+
+
+def _as_problem(error: HTTPException) -> Problem:
+    """A werkzeug or webargs error as a problem; their English descriptions are dropped."""
+    status = error.code or 500
     code, title = generic(status)
     data = getattr(error, "data", None) or {}
-    headers.update(data.get("headers") or {})
     code = data.get("problem_code", code)
-    errors = data.get("messages")
-    detail = data.get("message")
     if code == "bad_json":
         title = _l("The request body is not valid JSON")
-    return problem_response(status, code, title, detail, errors=errors, headers=headers)
+    return Problem(
+        status,
+        code,
+        title,
+        data.get("message"),
+        errors=data.get("messages"),
+        headers=data.get("headers"),
+    )

@@ -18,27 +18,14 @@ from sqlalchemy.orm import Session
 
 from linli.api.fields import Text
 from linli.residents.models import Building, Compound
+from linli.residents.schemas import BuildingIn, CompoundIn
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantSetting
-from linli.tenancy.schemas import LOCALES
+from linli.tenancy.schemas import LOCALES, BureauIn
 
 
-class BureauFile(Schema):
-    slug = Text(required=True, validate=validate.Regexp(SLUG_PATTERN))
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    name_en = Text(load_default=None, validate=validate.Length(max=200))
-    city = Text(load_default=None, validate=validate.Length(max=200))
-
-
-class BuildingFile(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=100))
-    floors = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
-
-
-class CompoundFile(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=200))
-    address = Text(load_default=None, validate=validate.Length(max=500))
-    buildings = fields.List(fields.Nested(BuildingFile), load_default=list)
+class CompoundFile(CompoundIn):
+    buildings = fields.List(fields.Nested(BuildingIn), load_default=list)
 
 
 class PlacesFile(Schema):
@@ -54,7 +41,7 @@ class TenantFile(Schema):
     slug = Text(required=True, validate=validate.Regexp(SLUG_PATTERN))
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     name_en = Text(load_default=None, validate=validate.Length(max=200))
-    bureau = fields.Nested(BureauFile, required=True)
+    bureau = fields.Nested(BureauIn, required=True)
     locale = fields.String(load_default="zh_CN", validate=validate.OneOf(LOCALES))
     settings = fields.Dict(keys=Text(validate=validate.Length(min=1, max=100)), load_default=dict)
     places = fields.Nested(PlacesFile, load_default=dict)
@@ -133,7 +120,7 @@ def apply_tenant_file(session: Session, data: Mapping[str, Any]) -> Tenant:
                 session,
                 Compound,
                 {"name": compound_data["name"]},
-                {"address": compound_data["address"]},
+                {"address": compound_data.get("address")},
             )
             session.flush()
             for building in compound_data["buildings"]:
@@ -141,7 +128,7 @@ def apply_tenant_file(session: Session, data: Mapping[str, Any]) -> Tenant:
                     session,
                     Building,
                     {"compound_id": compound.id, "name": building["name"]},
-                    {"floors": building["floors"]},
+                    {"floors": building.get("floors")},
                 )
         session.flush()
     return tenant
