@@ -29,7 +29,7 @@ extract-messages: $(STAMP)
 ## make demo: embedded SQLite instance with the demo communities on http://127.0.0.1:8000
 demo: install
 	$(BIN)/linli demo
-	$(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - linli.wsgi:app
+	LINLI_SESSION_COOKIE_SECURE=false $(BIN)/gunicorn --bind 127.0.0.1:8000 --workers 2 --access-logfile - linli.wsgi:app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

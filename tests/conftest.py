@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,16 @@ from sqlalchemy.engine import make_url
 from linli import db, migrate
 from linli.app import create_app
 from linli.config import Settings
+from linli.identity.models import (
+    BureauStaff,
+    Membership,
+    PartnerMember,
+    Partnership,
+    PartnerUnit,
+    PersonalAccessToken,
+    User,
+)
+from linli.identity.secrets import digest
 from linli.residents.models import Building, Compound
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
@@ -32,7 +43,7 @@ PG_ADMIN_URL = os.environ.get(
     "LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 APP_ROLE = "linli_app"
-ADMIN_TOKEN = "test-platform-admin-token"
+ADMIN_TOKEN = "lin_pat_test-platform-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 BASE_DOMAIN = "linli.test"
 
@@ -97,7 +108,6 @@ def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) ->
         base_domain=BASE_DOMAIN,
         secret_key="test-secret",
         instance_path=tmp,
-        interim_admin_token=ADMIN_TOKEN,
         testing=True,
     )
 
@@ -155,8 +165,85 @@ def _wipe(engine: Engine) -> None:
                 connection.execute(table.delete())
 
 
+#: The people of the fixture communities, by name → (roles description, bearer token).
+#: Every token is a real personal access token created in ``_seed``.
+PEOPLE: dict[str, str] = {
+    "platform_admin": ADMIN_TOKEN,
+    "bureau_yinxi": "lin_pat_bureau-yinxi",  # staff of 音西街道: alpha and gamma
+    "alpha_admin": "lin_pat_alpha-admin",  # community_admin of alpha
+    "alpha_admin_read": "lin_pat_alpha-admin-read",  # same person, a read-only token
+    "alpha_staff": "lin_pat_alpha-staff",  # staff of alpha
+    "beta_admin": "lin_pat_beta-admin",  # community_admin of beta
+    "partner_shared": "lin_pat_partner-shared",  # unit "shared-unit": active in alpha and beta
+    "partner_beta": "lin_pat_partner-beta",  # unit "beta-unit": active in beta only
+    "partner_ended": "lin_pat_partner-ended",  # unit "ended-unit": partnership with alpha ended
+    "nobody": "lin_pat_nobody",  # an account with no role anywhere
+    "expired": "lin_pat_expired",  # alpha admin's token that expired yesterday
+    "revoked": "lin_pat_revoked",  # alpha admin's token that was revoked
+}
+
+
+def auth(person: str) -> dict[str, str]:
+    """The Authorization header of one of :data:`PEOPLE`."""
+    return {"Authorization": f"Bearer {PEOPLE[person]}"}
+
+
+def _token(session: Any, user: User, token: str, scopes: list[str], **extra: Any) -> None:
+    session.add(
+        PersonalAccessToken(
+            user_id=user.id,
+            name=token,
+            digest=digest(token),
+            hint=token[:12],
+            scopes=scopes,
+            **extra,
+        )
+    )
+
+
+def _user(session: Any, key: str, name: str, **extra: Any) -> User:
+    user = User(display_name=name, email=f"{key}@linli.test", **extra)
+    session.add(user)
+    session.flush()
+    _token(session, user, PEOPLE[key], ["admin"])
+    return user
+
+
+def _seed_people(session: Any, tenants: dict[str, Tenant], yinxi: Bureau) -> None:
+    now = datetime.now(UTC)
+    _user(session, "platform_admin", "平台管理员", is_platform_admin=True)
+    session.add(
+        BureauStaff(bureau_id=yinxi.id, user_id=_user(session, "bureau_yinxi", "王科长").id)
+    )
+    alpha_admin = _user(session, "alpha_admin", "林书记")
+    _token(session, alpha_admin, PEOPLE["alpha_admin_read"], ["read"])
+    _token(session, alpha_admin, PEOPLE["expired"], ["admin"], expires_at=now - timedelta(days=1))
+    _token(session, alpha_admin, PEOPLE["revoked"], ["admin"], revoked_at=now)
+    for key, name, tenant, role in (
+        ("alpha_admin", None, "alpha", "community_admin"),
+        ("alpha_staff", "社工小陈", "alpha", "staff"),
+        ("beta_admin", "张主任", "beta", "community_admin"),
+    ):
+        user = alpha_admin if name is None else _user(session, key, name)
+        session.add(Membership(tenant_id=tenants[tenant].id, user_id=user.id, roles=[role]))
+    _user(session, "nobody", "路人")
+    for key, slug, partnered, status in (
+        ("partner_shared", "shared-unit", ("alpha", "beta"), "active"),
+        ("partner_beta", "beta-unit", ("beta",), "active"),
+        ("partner_ended", "ended-unit", ("alpha",), "ended"),
+    ):
+        unit = PartnerUnit(slug=slug, name=f"{slug} 共建单位")
+        session.add(unit)
+        session.flush()
+        member = _user(session, key, f"{slug} member")
+        session.add(PartnerMember(unit_id=unit.id, user_id=member.id, is_unit_admin=True))
+        for tenant in partnered:
+            session.add(Partnership(tenant_id=tenants[tenant].id, unit_id=unit.id, status=status))
+
+
 def _seed(app: Flask) -> Communities:
     made: dict[str, Community] = {}
+    tenants: dict[str, Tenant] = {}
     with app.app_context(), db.database().session_scope() as session:
         bureau = Bureau(slug="yinxi", name="音西街道", name_en="Yinxi Subdistrict", city="福清市")
         other = Bureau(slug="linjiang", name="临江街道", city="福州市")
@@ -169,6 +256,7 @@ def _seed(app: Flask) -> Communities:
             tenant = Tenant(slug=slug, name=name, bureau=owner, status=status.value)
             session.add(tenant)
             session.flush()
+            tenants[slug] = tenant
             community = Community(TenantRef(tenant.id, tenant.slug))
             with tenant_context(community.ref):
                 for c in (1, 2):
@@ -182,6 +270,7 @@ def _seed(app: Flask) -> Communities:
                         session.flush()
                         community.buildings.append(building.id)
             made[slug] = community
+        _seed_people(session, tenants, bureau)
     return Communities(made["alpha"], made["beta"], made["gamma"])
 
 

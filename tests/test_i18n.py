@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,12 @@ def test_catalogue_is_complete(locale: str) -> None:
     empty = sorted(msgid for msgid, text in translated.items() if not text)
     assert missing == [], f"untranslated in {locale}: {missing}"
     assert empty == [], f"empty in {locale}: {empty}"
+    han = re.compile(r"[\u4e00-\u9fff]")
+    if locale == "en":
+        assert [m for m, text in translated.items() if han.search(text)] == []
+    else:
+        untranslated = [m for m, text in translated.items() if text == m and m.strip(" .%()sx")]
+        assert len(untranslated) <= len(translated) // 10, untranslated
 
 
 def test_chinese_by_default_english_on_request(client: FlaskClient) -> None:

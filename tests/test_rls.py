@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from linli import db
+from linli.db import tenant_scoped_tables
 from linli.tenancy.context import tenant_context
 from tests.conftest import Communities
 
@@ -116,11 +117,7 @@ def test_switching_tenant_inside_a_transaction_follows(
 
 
 def test_every_tenant_owned_table_has_a_forced_policy(admin_engine: Engine, app: Flask) -> None:
-    tenant_tables = [
-        name
-        for name in inspect(admin_engine).get_table_names()
-        if any(c["name"] == "tenant_id" for c in inspect(admin_engine).get_columns(name))
-    ]
+    tenant_tables = tenant_scoped_tables()
     assert {"compounds", "buildings", "tenant_settings"} <= set(tenant_tables)
     with admin_engine.connect() as connection:
         rows = connection.execute(

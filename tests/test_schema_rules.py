@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import linli.models  # noqa: F401
-from linli.db import Base
+from linli.db import Base, tenant_scoped_tables
 
-TENANT_TABLES = [t for t in Base.metadata.sorted_tables if "tenant_id" in t.c]
+TENANT_TABLES = [t for t in Base.metadata.sorted_tables if t.name in tenant_scoped_tables()]
 
 
 def test_there_are_tenant_owned_tables() -> None:
@@ -29,3 +29,15 @@ def test_references_between_tenant_tables_are_composite() -> None:
                 assert referred[0] == "tenant_id", f"{table.name} → {target}"
             else:
                 assert target == "tenants" or "tenant_id" not in fk.column_keys, table.name
+
+
+def test_tenant_scoped_tables_are_exactly_those_with_the_mixin() -> None:
+    """A table with a tenant_id that is not tenant-scoped must be a known platform table."""
+    platform_tables_naming_a_tenant = {
+        "audit_events",
+        "memberships",
+        "oauth_clients",
+        "partnerships",
+    }
+    with_tenant_id = {t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.c}
+    assert with_tenant_id - set(tenant_scoped_tables()) == platform_tables_naming_a_tenant

@@ -9,21 +9,39 @@ from typing import Any
 import structlog
 import swagger_ui_bundle
 from flask import Flask, Response, send_from_directory
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from linli import db
 from linli.api import health, platform, tenant
 from linli.api.problems import Problem
 from linli.api.smorest import Api, Blueprint
+from linli.audit import api as audit_api
 from linli.cli import register_commands
 from linli.config import Settings
 from linli.i18n import babel, select_locale
+from linli.identity import api as identity_api
+from linli.identity.auth_views import bp as auth_bp
+from linli.identity.auth_views import oauth_bp
+from linli.identity.guard import assert_every_view_guarded
+from linli.identity.oauth_server import init_oauth_server
 from linli.logs import configure_logging, init_request_logging
 from linli.residents import api as places_api
 from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
 
-API_BLUEPRINTS: tuple[Blueprint, ...] = (platform.blp, tenant.blp, places_api.blp)
+API_BLUEPRINTS: tuple[Blueprint, ...] = (
+    platform.blp,
+    identity_api.admin,
+    audit_api.platform,
+    identity_api.me,
+    tenant.blp,
+    places_api.blp,
+    identity_api.community,
+    audit_api.community,
+)
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
@@ -44,6 +62,13 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}],
         },
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": settings.default_locale,
         "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
     }
@@ -82,6 +107,18 @@ def _serve_api_docs_assets(app: Flask) -> None:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
 
+def _rate_limits(app: Flask, settings: Settings) -> None:
+    """Slow down password guessing and token grinding (per client address)."""
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    limiter.limit(settings.auth_rate_limit)(auth_bp)
+    limiter.limit(settings.auth_rate_limit)(oauth_bp)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(exc: RateLimitExceeded) -> Response:
+        problem = Problem(429, "too_many_requests", _l("Too many requests"), exc.description)
+        return problem.get_response()
+
+
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(config, Settings):
         settings = config
@@ -98,6 +135,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(db.close_session)
 
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     init_request_logging(app)
     _database_error_handlers(app)
     _serve_api_docs_assets(app)
@@ -107,6 +145,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         parameters = list(getattr(blueprint, "path_parameters", ()))
         api.register_blueprint(blueprint, parameters=parameters or None)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(oauth_bp)
+    init_oauth_server(app)
+    _rate_limits(app, settings)
+    assert_every_view_guarded(app)
 
     register_commands(app)
     app.wsgi_app = TenantHostMiddleware(app.wsgi_app, settings.base_domain)  # type: ignore[method-assign]

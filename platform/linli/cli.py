@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from linli import migrate
+from linli.audit.recorder import acting_as
 from linli.config import Settings
 
 
@@ -67,7 +68,72 @@ def demo(tenants_dir: Path) -> None:
     load_demo(_settings(), tenants_dir)
 
 
+@click.group("users", help="User accounts.")
+def users_group() -> None:
+    """User commands."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--platform-admin", is_flag=True, help="Give the user every right on the platform.")
+@with_appcontext
+def users_create(email: str, display_name: str, password: str, platform_admin: bool) -> None:
+    """Create a local account."""
+    from linli import db
+    from linli.identity.services import create_user
+
+    with db.database().session_scope() as session, acting_as("cli"):
+        user = create_user(
+            session,
+            {
+                "email": email,
+                "display_name": display_name,
+                "password": password,
+                "is_platform_admin": platform_admin,
+            },
+        )
+        click.echo(f"created user {user.id} <{user.email}>")
+
+
+@click.group("tokens", help="Personal access tokens.")
+def tokens_group() -> None:
+    """Token commands."""
+
+
+@tokens_group.command("create")
+@click.option("--user", "email", required=True, help="The owner's email.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    default=["read"],
+    show_default=True,
+    type=click.Choice(["read", "write", "admin"]),
+)
+@click.option("--name", default="cli", show_default=True)
+@click.option("--expires-days", type=click.IntRange(min=1), default=None)
+@with_appcontext
+def tokens_create(email: str, scopes: tuple[str, ...], name: str, expires_days: int | None) -> None:
+    """Create a personal access token and print it (once)."""
+    from datetime import timedelta
+
+    from linli import db
+    from linli.db import utcnow
+    from linli.identity.services import create_token, find_user_by_email
+
+    with db.database().session_scope() as session, acting_as("cli"):
+        user = find_user_by_email(session, email)
+        if user is None:
+            raise click.ClickException(f"no user with email {email}")
+        expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+        click.echo(create_token(session, user, name, list(scopes), expires).token)
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
     app.cli.add_command(db_group)
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo)

@@ -37,11 +37,12 @@ class Settings:
     base_domain: str
     secret_key: str
     instance_path: Path
-    interim_admin_token: str | None
     max_content_length: int = 1024 * 1024
     log_json: bool = True
     log_level: str = "INFO"
     default_locale: str = "zh_CN"
+    auth_rate_limit: str = "20/minute"
+    session_cookie_secure: bool = True
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -50,10 +51,6 @@ class Settings:
         env = os.environ if environ is None else environ
         instance = Path(env.get("LINLI_INSTANCE_PATH", str(DEFAULT_INSTANCE))).resolve()
         database_url = env.get("LINLI_DATABASE_URL") or f"sqlite:///{instance / 'linli.db'}"
-        token_file = instance / "interim-admin-token"
-        interim_token = env.get("LINLI_INTERIM_ADMIN_TOKEN") or (
-            token_file.read_text(encoding="utf-8").strip() if token_file.exists() else None
-        )
         return cls(
             database_url=database_url,
             database_admin_url=env.get("LINLI_DATABASE_ADMIN_URL") or database_url,
@@ -62,11 +59,13 @@ class Settings:
             secret_key=env.get("LINLI_SECRET_KEY")
             or _read_or_create_secret(instance / "secret-key"),
             instance_path=instance,
-            interim_admin_token=interim_token,
             max_content_length=int(env.get("LINLI_MAX_CONTENT_LENGTH", 1024 * 1024)),
             log_json=env.get("LINLI_LOG_FORMAT", "json") == "json",
             log_level=env.get("LINLI_LOG_LEVEL", "INFO").upper(),
             default_locale=env.get("LINLI_DEFAULT_LOCALE", "zh_CN"),
+            auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
+            session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()
+            in ("1", "true", "yes"),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

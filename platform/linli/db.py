@@ -134,6 +134,15 @@ def is_tenant_scoped(cls: type) -> bool:
     return isinstance(cls, type) and issubclass(cls, TenantScoped)
 
 
+def tenant_scoped_tables() -> list[str]:
+    """Names of every tenant-owned table (models mixing in :class:`TenantScoped`)."""
+    return sorted(
+        str(mapper.class_.__tablename__)
+        for mapper in Base.registry.mappers
+        if is_tenant_scoped(mapper.class_)
+    )
+
+
 def _tenant_criteria(tenant_id: int | None) -> Any:
     if tenant_id is None:
         return with_loader_criteria(

@@ -1,25 +1,109 @@
-"""``linli demo``: an embedded instance with the demo communities, ready to call."""
+"""``linli demo``: an embedded instance with the demo communities and people to log in as.
+
+Passwords are generated once per instance (``instance/demo-logins.json``, mode 600) and
+printed on every run; each person also gets an API token, printed once when created.
+"""
 
 from __future__ import annotations
 
+import json
 import secrets
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from linli import db, migrate
 from linli.config import Settings
+from linli.db import utcnow
+from linli.identity import permissions as perms
+from linli.identity import services
+from linli.identity.models import PartnerUnit, PersonalAccessToken, User
 from linli.tenancy.files import apply_tenant_files, read_tenant_files
+from linli.tenancy.services import get_bureau, get_tenant
 
 
-def _interim_token(settings: Settings) -> str:
-    if settings.interim_admin_token:
-        return settings.interim_admin_token
-    path = settings.instance_path / "interim-admin-token"
-    token = secrets.token_urlsafe(32)
-    path.write_text(token, encoding="utf-8")
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    what: str
+
+
+ADMIN = DemoPerson("admin@demo.linli.cn", "平台管理员", "platform admin")
+BUREAU = DemoPerson("yinxi@demo.linli.cn", "音西街道 王科长", "bureau staff of 音西街道 (fubai)")
+COMMUNITY = DemoPerson(
+    "fubai-admin@demo.linli.cn", "福百社区 林书记", "community admin of 福百社区"
+)
+PARTNER = DemoPerson(
+    "fulian@demo.linli.cn", "福清市妇联 陈主任", "partner unit member (福清市妇联: fubai, minghui)"
+)
+PEOPLE = (ADMIN, BUREAU, COMMUNITY, PARTNER)
+PARTNER_UNIT = {
+    "slug": "fuqing-fulian",
+    "name": "福清市妇联",
+    "name_en": "Fuqing Women's Federation",
+}
+
+
+def _passwords(settings: Settings) -> dict[str, str]:
+    path = settings.instance_path / "demo-logins.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        if all(person.email in stored for person in PEOPLE):
+            return stored
+    chosen = {person.email: secrets.token_urlsafe(9) for person in PEOPLE}
+    path.write_text(json.dumps(chosen), encoding="utf-8")
     path.chmod(0o600)
-    return token
+    return chosen
+
+
+def _person(session: Session, person: DemoPerson, password: str) -> tuple[User, str | None]:
+    user = services.find_user_by_email(session, person.email)
+    if user is None:
+        user = services.create_user(
+            session, {"display_name": person.name, "email": person.email, "password": password}
+        )
+    else:
+        services.update_user(session, user, {"password": password})
+    has_token = session.scalar(
+        select(PersonalAccessToken.id).where(
+            PersonalAccessToken.user_id == user.id, PersonalAccessToken.revoked_at.is_(None)
+        )
+    )
+    token = None
+    if has_token is None:
+        token = services.create_token(session, user, "demo", ["admin"], None).token
+    return user, token
+
+
+def _people(session: Session, passwords: dict[str, str]) -> dict[str, str | None]:
+    tokens: dict[str, str | None] = {}
+    users: dict[str, User] = {}
+    for person in PEOPLE:
+        users[person.email], tokens[person.email] = _person(
+            session, person, passwords[person.email]
+        )
+    users[ADMIN.email].is_platform_admin = True
+    services.add_bureau_staff(session, get_bureau(session, "yinxi").id, users[BUREAU.email])
+    services.set_membership(
+        session, get_tenant(session, "fubai").id, users[COMMUNITY.email], [perms.COMMUNITY_ADMIN]
+    )
+    unit = session.scalars(
+        select(PartnerUnit).where(PartnerUnit.slug == PARTNER_UNIT["slug"])
+    ).one_or_none() or services.create_unit(session, PARTNER_UNIT)
+    services.add_unit_member(session, unit, users[PARTNER.email], is_unit_admin=True)
+    for slug in ("fubai", "minghui"):
+        services.set_partnership(
+            session,
+            get_tenant(session, slug).id,
+            unit,
+            {"status": "active", "starts_on": date(utcnow().year, 1, 1)},
+        )
+    return tokens
 
 
 def load_demo(
@@ -27,15 +111,15 @@ def load_demo(
 ) -> None:
     migrate.upgrade(settings)
     files = read_tenant_files(tenants_dir)
+    passwords = _passwords(settings)
     with db.database().session_scope() as session:
-        tenants = apply_tenant_files(session, files)
-        slugs = [tenant.slug for tenant in tenants]
-    token = _interim_token(settings)
+        slugs = [tenant.slug for tenant in apply_tenant_files(session, files)]
+        tokens = _people(session, passwords)
     click.echo(f"Loaded {len(slugs)} demo communities: {', '.join(slugs)}")
-    click.echo(f"API docs:  {base_url}/api/docs")
-    click.echo(f"Platform admin token (interim, until accounts land): {token}")
-    click.echo(f'  curl -H "Authorization: Bearer {token}" {base_url}/api/v1/platform/tenants')
-    if slugs:
-        click.echo(
-            f'  curl -H "Authorization: Bearer {token}" {base_url}/api/v1/t/{slugs[0]}/compounds'
-        )
+    click.echo(f"Log in at {base_url}/auth/login  (API docs: {base_url}/api/docs)")
+    for person in PEOPLE:
+        click.echo(f"  {person.what:<48} {person.email}  password: {passwords[person.email]}")
+        if tokens[person.email]:
+            click.echo(f"    API token (shown once): {tokens[person.email]}")
+    click.echo("API tokens are also created on the account page after logging in, e.g.:")
+    click.echo(f'  curl -H "Authorization: Bearer <token>" {base_url}/api/v1/me/tenants')

@@ -1,6 +1,42 @@
 """Imports every core model so the metadata is complete (Alembic, tests)."""
 
+from linli.audit.models import AuditEvent
+from linli.identity.models import (
+    BureauStaff,
+    Membership,
+    OAuthClient,
+    OAuthToken,
+    OIDCProvider,
+    PartnerMember,
+    Partnership,
+    PartnerUnit,
+    PasswordReset,
+    PersonalAccessToken,
+    User,
+    UserIdentity,
+)
+from linli.outbox.models import OutboxMessage
 from linli.residents.models import Building, Compound
 from linli.tenancy.models import Bureau, Tenant, TenantSetting
 
-__all__ = ["Building", "Bureau", "Compound", "Tenant", "TenantSetting"]
+__all__ = [
+    "AuditEvent",
+    "Building",
+    "Bureau",
+    "BureauStaff",
+    "Compound",
+    "Membership",
+    "OAuthClient",
+    "OAuthToken",
+    "OIDCProvider",
+    "OutboxMessage",
+    "PartnerMember",
+    "PartnerUnit",
+    "Partnership",
+    "PasswordReset",
+    "PersonalAccessToken",
+    "Tenant",
+    "TenantSetting",
+    "User",
+    "UserIdentity",
+]

@@ -1,4 +1,8 @@
-"""Platform API: bureaus and the communities they onboard (``/api/v1/platform``)."""
+"""Platform API: bureaus and the communities they onboard (``/api/v1/platform``).
+
+Platform admins see everything; bureau staff see and manage only their bureaus'
+communities (another bureau's community is a 404, as if it did not exist).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 
 from linli import db
-from linli.api.interim_auth import require_interim_admin
+from linli.api.problems import Problem
 from linli.api.smorest import Blueprint
+from linli.identity.access import bureau_ids, require_principal
+from linli.identity.permissions import PLATFORM_MANAGE, TENANTS_MANAGE, TENANTS_READ, require
 from linli.tenancy import services
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
 from linli.tenancy.schemas import (
@@ -25,18 +32,33 @@ blp = Blueprint(
     "platform",
     __name__,
     url_prefix="/api/v1/platform",
-    description="Bureaus and communities, for platform admins",
+    description="Bureaus and communities, for platform admins and bureau staff",
 )
-blp.before_request(require_interim_admin)
+
+
+def overseen_bureaus() -> frozenset[int] | None:
+    """The bureaus the caller may act for; None means every bureau (platform admin)."""
+    principal = require_principal()
+    return None if principal.is_platform_admin else bureau_ids(principal)
+
+
+def overseen_tenant(slug: str) -> Tenant:
+    tenant = services.get_tenant(db.session(), slug)
+    allowed = overseen_bureaus()
+    if allowed is not None and tenant.bureau_id not in allowed:
+        raise services.not_found(_l("No such community"))
+    return tenant
 
 
 @blp.route("/bureaus")
 class Bureaus(MethodView):
+    @require(TENANTS_READ)
     @blp.response(200, BureauOut(many=True))
     def get(self) -> Sequence[Bureau]:
         """List bureaus"""
-        return services.list_bureaus(db.session())
+        return services.list_bureaus(db.session(), overseen_bureaus())
 
+    @require(PLATFORM_MANAGE)
     @blp.arguments(BureauIn)
     @blp.response(201, BureauOut)
     def post(self, data: dict[str, Any]) -> Bureau:
@@ -49,17 +71,23 @@ class Bureaus(MethodView):
 
 @blp.route("/tenants")
 class Tenants(MethodView):
+    @require(TENANTS_READ)
     @blp.arguments(TenantListArgs, location="query")
     @blp.response(200, TenantOut(many=True))
     def get(self, args: dict[str, Any]) -> Sequence[Tenant]:
         """List communities"""
-        return services.list_tenants(db.session(), **args)
+        return services.list_tenants(db.session(), bureau_ids=overseen_bureaus(), **args)
 
+    @require(TENANTS_MANAGE)
     @blp.arguments(TenantIn)
     @blp.response(201, TenantOut)
     def post(self, data: dict[str, Any]) -> Tenant:
         """Onboard a community"""
         session = db.session()
+        allowed = overseen_bureaus()
+        bureau = services.get_bureau(session, data["bureau"])
+        if allowed is not None and bureau.id not in allowed:
+            raise Problem(403, "forbidden", _l("You are not allowed to do this"))
         tenant = services.create_tenant(session, data)
         session.commit()
         return tenant
@@ -67,29 +95,40 @@ class Tenants(MethodView):
 
 @blp.route("/tenants/<string:tenant_slug>")
 class TenantItem(MethodView):
+    @require(TENANTS_READ)
     @blp.response(200, TenantOut)
     def get(self, tenant_slug: str) -> Tenant:
         """Get a community"""
-        return services.get_tenant(db.session(), tenant_slug)
+        return overseen_tenant(tenant_slug)
 
+    @require(TENANTS_MANAGE)
     @blp.arguments(TenantPatch)
     @blp.response(200, TenantOut)
     def patch(self, data: dict[str, Any], tenant_slug: str) -> Tenant:
         """Update a community"""
         session = db.session()
-        tenant = services.update_tenant(session, services.get_tenant(session, tenant_slug), data)
+        tenant = overseen_tenant(tenant_slug)
+        allowed = overseen_bureaus()
+        if (
+            "bureau" in data
+            and allowed is not None
+            and services.get_bureau(session, data["bureau"]).id not in allowed
+        ):
+            raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+        tenant = services.update_tenant(session, tenant, data)
         session.commit()
         return tenant
 
 
 def _set_status(tenant_slug: str, status: TenantStatus) -> Tenant:
     session = db.session()
-    tenant = services.set_status(session, services.get_tenant(session, tenant_slug), status)
+    tenant = services.set_status(session, overseen_tenant(tenant_slug), status)
     session.commit()
     return tenant
 
 
 @blp.route("/tenants/<string:tenant_slug>/suspend", methods=["POST"])
+@require(TENANTS_MANAGE)
 @blp.response(200, TenantOut)
 def suspend(tenant_slug: str) -> Tenant:
     """Suspend a community: its API answers 403 until it is reactivated"""
@@ -97,6 +136,7 @@ def suspend(tenant_slug: str) -> Tenant:
 
 
 @blp.route("/tenants/<string:tenant_slug>/reactivate", methods=["POST"])
+@require(TENANTS_MANAGE)
 @blp.response(200, TenantOut)
 def reactivate(tenant_slug: str) -> Tenant:
     """Reactivate a suspended community"""

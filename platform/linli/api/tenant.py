@@ -8,6 +8,7 @@ from flask import g
 
 from linli import db
 from linli.api.tenant_api import tenant_blueprint
+from linli.identity.permissions import TENANT_READ, require
 from linli.tenancy.schemas import TenantSummary
 from linli.tenancy.services import place_counts
 
@@ -15,6 +16,7 @@ blp = tenant_blueprint("tenant", __name__, description="The community itself")
 
 
 @blp.route("", methods=["GET"])
+@require(TENANT_READ)
 @blp.response(200, TenantSummary)
 def summary() -> dict[str, Any]:
     """Summary of the community"""

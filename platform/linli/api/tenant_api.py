@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from linli import db
-from linli.api.interim_auth import require_interim_admin
 from linli.api.problems import Problem
 from linli.api.smorest import Blueprint
-from linli.tenancy.resolver import activate_tenant
+from linli.identity.access import require_principal, tenant_roles
+from linli.tenancy.models import SLUG_PATTERN
+from linli.tenancy.resolver import activate_tenant, lookup_tenant, tenant_not_found
 
 TENANT_PREFIX = "/api/v1/t/<slug>"
 SLUG_PARAMETER: dict[str, Any] = {
@@ -26,7 +27,7 @@ SLUG_PARAMETER: dict[str, Any] = {
     "name": "slug",
     "required": True,
     "description": "The community's slug",
-    "schema": {"type": "string", "pattern": "^[a-z][a-z0-9-]{1,62}$"},
+    "schema": {"type": "string", "pattern": SLUG_PATTERN},
 }
 
 M = TypeVar("M", bound=db.TenantScoped)
@@ -43,8 +44,12 @@ def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def _enter() -> None:
-    require_interim_admin()
-    activate_tenant(g.tenant_slug)
+    """Authenticate, then resolve the community; one the caller has no role in is a 404."""
+    principal = require_principal()
+    tenant = lookup_tenant(g.tenant_slug)
+    if not tenant_roles(principal, tenant):
+        raise tenant_not_found()
+    activate_tenant(tenant)
 
 
 def tenant_blueprint(

@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from linli import db
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
+from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
 from linli.residents import services
 from linli.residents.models import Building, Compound
 from linli.residents.schemas import (
@@ -26,6 +27,7 @@ blp = tenant_blueprint("places", __name__, description="Compounds (小区) and b
 
 @blp.route("/compounds")
 class Compounds(MethodView):
+    @require(PLACES_READ)
     @blp.response(200, CompoundOut(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Compound]:
@@ -39,6 +41,7 @@ class Compounds(MethodView):
         pagination_parameters.item_count = services.count_compounds(session)
         return compounds
 
+    @require(PLACES_WRITE)
     @blp.arguments(CompoundIn)
     @blp.response(201, CompoundOut)
     def post(self, data: dict[str, Any]) -> Compound:
@@ -51,21 +54,24 @@ class Compounds(MethodView):
 
 @blp.route("/compounds/<uuid:compound_id>")
 class CompoundItem(MethodView):
+    @require(PLACES_READ)
     @blp.response(200, CompoundOut)
     def get(self, compound_id: uuid.UUID) -> Compound:
         """Get a compound"""
         return tenant_row_or_404(Compound, compound_id)
 
+    @require(PLACES_WRITE)
     @blp.arguments(CompoundPatch)
     @blp.response(200, CompoundOut)
     def patch(self, data: dict[str, Any], compound_id: uuid.UUID) -> Compound:
         """Update a compound"""
         session = db.session()
         compound = tenant_row_or_404(Compound, compound_id)
-        services.update_row(session, compound, data)
+        services.update_compound(session, compound, data)
         session.commit()
         return compound
 
+    @require(PLACES_WRITE)
     @blp.response(204)
     def delete(self, compound_id: uuid.UUID) -> None:
         """Delete a compound and its buildings"""
@@ -76,12 +82,14 @@ class CompoundItem(MethodView):
 
 @blp.route("/compounds/<uuid:compound_id>/buildings")
 class CompoundBuildings(MethodView):
+    @require(PLACES_READ)
     @blp.response(200, BuildingOut(many=True))
     def get(self, compound_id: uuid.UUID) -> Sequence[Building]:
         """List the buildings of a compound"""
         compound = tenant_row_or_404(Compound, compound_id)
         return services.list_buildings(db.session(), compound.id)
 
+    @require(PLACES_WRITE)
     @blp.arguments(BuildingIn)
     @blp.response(201, BuildingOut)
     def post(self, data: dict[str, Any], compound_id: uuid.UUID) -> Building:
@@ -94,21 +102,24 @@ class CompoundBuildings(MethodView):
 
 @blp.route("/buildings/<uuid:building_id>")
 class BuildingItem(MethodView):
+    @require(PLACES_READ)
     @blp.response(200, BuildingOut)
     def get(self, building_id: uuid.UUID) -> Building:
         """Get a building"""
         return tenant_row_or_404(Building, building_id)
 
+    @require(PLACES_WRITE)
     @blp.arguments(BuildingPatch)
     @blp.response(200, BuildingOut)
     def patch(self, data: dict[str, Any], building_id: uuid.UUID) -> Building:
         """Update a building"""
         session = db.session()
         building = tenant_row_or_404(Building, building_id)
-        services.update_row(session, building, data)
+        services.update_building(session, building, data)
         session.commit()
         return building
 
+    @require(PLACES_WRITE)
     @blp.response(204)
     def delete(self, building_id: uuid.UUID) -> None:
         """Delete a building"""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linli.db import Base, TenantScoped, Timestamped
 
-SLUG_PATTERN = r"^[a-z][a-z0-9-]{1,62}$"
+SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$"  # a DNS label: <slug>.<base domain>
 
 
 class TenantStatus(enum.StrEnum):

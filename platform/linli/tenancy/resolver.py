@@ -22,7 +22,7 @@ from linli.tenancy.models import SLUG_PATTERN, Tenant, TenantStatus
 
 HOST_TENANT_KEY = "linli.host_tenant"
 _SLUG = re.compile(SLUG_PATTERN)
-_PLATFORM_PREFIXES = ("/api/v1/t/", "/api/v1/platform", "/api/v1/me")
+_NOT_TENANT = frozenset({"t", "platform", "me"})  # first segments that are not tenant APIs
 _TENANT_API = "/api/v1/"
 
 
@@ -40,8 +40,8 @@ class TenantHostMiddleware:
             if "." not in slug:
                 environ[HOST_TENANT_KEY] = slug
                 path = environ.get("PATH_INFO", "")
-                if path.startswith(_TENANT_API) and not path.startswith(_PLATFORM_PREFIXES):
-                    rest = path[len(_TENANT_API) :]
+                rest = path[len(_TENANT_API) :]
+                if path.startswith(_TENANT_API) and rest.split("/", 1)[0] not in _NOT_TENANT:
                     environ["PATH_INFO"] = f"/api/v1/t/{slug}" + (f"/{rest}" if rest else "")
         return self.app(environ, start_response)
 
@@ -56,18 +56,22 @@ def find_tenant(slug: str) -> Tenant | None:
     return db.session().scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
 
 
-def activate_tenant(slug: str) -> Tenant:
-    """Resolve the request's tenant and make it the context for the rest of the request."""
+def lookup_tenant(slug: str) -> Tenant:
+    """The tenant named by the path (and the host, if it names one), or a 404."""
     host_slug = request.environ.get(HOST_TENANT_KEY)
     tenant = find_tenant(slug) if host_slug in (None, slug) else None
     if tenant is None:
         raise tenant_not_found()
+    return tenant
+
+
+def activate_tenant(tenant: Tenant) -> None:
+    """Make ``tenant`` the context for the rest of the request, unless it is suspended."""
     if tenant.status == TenantStatus.SUSPENDED:
         raise Problem(403, "tenant_suspended", _l("This community is suspended"))
     g.tenant = tenant
     g.tenant_token = enter_tenant(TenantRef(tenant.id, tenant.slug))
     structlog.contextvars.bind_contextvars(tenant=tenant.slug)
-    return tenant
 
 
 def release_tenant(_exc: BaseException | None = None) -> None:

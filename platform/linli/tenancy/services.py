@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem
-from linli.residents.models import Building, Compound
+from linli.residents.services import count_buildings, count_compounds
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
 
 
@@ -18,7 +18,7 @@ def _conflict(detail: Any) -> Problem:
     return Problem(409, "conflict", _l("The request conflicts with the current state"), detail)
 
 
-def _not_found(what: Any) -> Problem:
+def not_found(what: Any) -> Problem:
     return Problem(404, "not_found", _l("Not found"), what)
 
 
@@ -34,8 +34,11 @@ def get_bureau(session: Session, slug: str) -> Bureau:
     return bureau
 
 
-def list_bureaus(session: Session) -> Sequence[Bureau]:
-    return session.scalars(select(Bureau).order_by(Bureau.slug)).all()
+def list_bureaus(session: Session, only: frozenset[int] | None = None) -> Sequence[Bureau]:
+    query = select(Bureau).order_by(Bureau.slug)
+    if only is not None:
+        query = query.where(Bureau.id.in_(only))
+    return session.scalars(query).all()
 
 
 def create_bureau(session: Session, data: Mapping[str, Any]) -> Bureau:
@@ -50,14 +53,21 @@ def create_bureau(session: Session, data: Mapping[str, Any]) -> Bureau:
 def get_tenant(session: Session, slug: str) -> Tenant:
     tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
     if tenant is None:
-        raise _not_found(_l("No such community"))
+        raise not_found(_l("No such community"))
     return tenant
 
 
 def list_tenants(
-    session: Session, *, bureau: str | None = None, status: str | None = None
+    session: Session,
+    *,
+    bureau_ids: frozenset[int] | None = None,
+    bureau: str | None = None,
+    status: str | None = None,
 ) -> Sequence[Tenant]:
+    """Communities, optionally only those of ``bureau_ids`` (None: all)."""
     query = select(Tenant).order_by(Tenant.slug)
+    if bureau_ids is not None:
+        query = query.where(Tenant.bureau_id.in_(bureau_ids))
     if bureau is not None:
         query = query.join(Tenant.bureau).where(Bureau.slug == bureau)
     if status is not None:
@@ -93,7 +103,4 @@ def set_status(session: Session, tenant: Tenant, status: TenantStatus) -> Tenant
 
 def place_counts(session: Session) -> dict[str, int]:
     """Counts of the current tenant's places (scoped by the ORM, not by an argument)."""
-    return {
-        "compounds": session.scalar(select(func.count()).select_from(Compound)) or 0,
-        "buildings": session.scalar(select(func.count()).select_from(Building)) or 0,
-    }
+    return {"compounds": count_compounds(session), "buildings": count_buildings(session)}

@@ -1,0 +1,1 @@
+"""The audit trail: every write, who, where, when, and a digest of before and after."""

@@ -1,0 +1,1 @@
+"""Who may do what, in which community: users, logins, tokens, roles, partner units."""

@@ -1,0 +1,259 @@
+"""Who is calling, and what they may do where.
+
+Authentication reads a bearer token on every API request (personal access token or
+OAuth client token); the console and ``/auth`` use the signed session cookie. Roles in
+a community are recomputed on every request from memberships, bureau staff rows and
+*active* partnerships, so ending a partnership or removing a member takes effect on the
+very next request, with no token re-issued.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import g, request, session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from linli import db
+from linli.api.problems import Problem
+from linli.audit.recorder import set_actor
+from linli.db import utcnow
+from linli.identity import permissions as perms
+from linli.identity.models import (
+    BureauStaff,
+    Membership,
+    OAuthToken,
+    PartnerMember,
+    Partnership,
+    PartnershipStatus,
+    PersonalAccessToken,
+    User,
+    UserStatus,
+)
+from linli.identity.permissions import Level
+from linli.identity.secrets import OAUTH_PREFIX, PAT_PREFIX, digest
+from linli.tenancy.models import Tenant
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="linli"'}
+LAST_USED_PRECISION = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: a user (by token or session) or an integration client."""
+
+    user: User | None
+    client_id: str | None
+    client_tenant_id: int | None
+    client_bureau_id: int | None
+    cap: Level
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user.id}" if self.user else f"client:{self.client_id}"
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return bool(self.user and self.user.is_platform_admin)
+
+
+def unauthorized(detail: object = None) -> Problem:
+    return Problem(401, "unauthorized", _l("Authentication is required"), detail, headers=CHALLENGE)
+
+
+def _cap(scopes: list[str]) -> Level:
+    return max((perms.SCOPES[s] for s in scopes if s in perms.SCOPES), default=Level.READ)
+
+
+def _from_pat(token: str) -> Principal:
+    session_ = db.session()
+    pat = session_.scalars(
+        select(PersonalAccessToken).where(PersonalAccessToken.digest == digest(token))
+    ).one_or_none()
+    now = utcnow()
+    if pat is None or pat.revoked_at is not None or (pat.expires_at and pat.expires_at <= now):
+        raise unauthorized(_l("The token is invalid, expired or revoked."))
+    user = session_.get(User, pat.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        raise unauthorized(_l("The account is disabled."))
+    if pat.last_used_at is None or now - pat.last_used_at > LAST_USED_PRECISION:
+        pat.last_used_at = now
+        session_.commit()
+    return Principal(user, None, None, None, _cap(pat.scopes))
+
+
+def _from_oauth(token: str) -> Principal:
+    row = (
+        db.session()
+        .scalars(select(OAuthToken).where(OAuthToken.digest == digest(token)))
+        .one_or_none()
+    )
+    if row is None or row.expires_at <= utcnow() or row.client.revoked_at is not None:
+        raise unauthorized(_l("The token is invalid, expired or revoked."))
+    client = row.client
+    return Principal(None, client.client_id, client.tenant_id, client.bureau_id, _cap(row.scopes))
+
+
+def _from_session() -> Principal | None:
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    user = db.session().get(User, uuid.UUID(user_id))
+    if user is None or user.status != UserStatus.ACTIVE:
+        session.clear()
+        return None
+    return Principal(user, None, None, None, Level.ADMIN)
+
+
+def authenticate(*, allow_session: bool) -> Principal | None:
+    """The caller of this request (memoised), or None when nothing was presented."""
+    if "principal" in g:
+        cached: Principal | None = g.principal
+        return cached
+    header = request.headers.get("Authorization")
+    principal: Principal | None
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise unauthorized(_l("Use a Bearer token."))
+        if token.startswith(PAT_PREFIX):
+            principal = _from_pat(token)
+        elif token.startswith(OAUTH_PREFIX):
+            principal = _from_oauth(token)
+        else:
+            raise unauthorized(_l("The token is invalid, expired or revoked."))
+    else:
+        principal = _from_session() if allow_session else None
+    g.principal = principal
+    if principal is not None:
+        set_actor(principal.actor)
+    return principal
+
+
+def require_principal(*, allow_session: bool = False) -> Principal:
+    principal = authenticate(allow_session=allow_session)
+    if principal is None:
+        raise unauthorized(_l("Send a Bearer token."))
+    return principal
+
+
+def _partnership_active(partnership: Partnership, today: date) -> bool:
+    return (
+        partnership.status == PartnershipStatus.ACTIVE
+        and (partnership.starts_on is None or partnership.starts_on <= today)
+        and (partnership.ends_on is None or today <= partnership.ends_on)
+    )
+
+
+def tenant_roles(principal: Principal, tenant: Tenant) -> frozenset[str]:
+    """Every role the caller holds in ``tenant`` right now."""
+    if principal.is_platform_admin:
+        return frozenset({perms.PLATFORM_ADMIN})
+    roles: set[str] = set()
+    if principal.user is None:
+        if principal.client_tenant_id == tenant.id:
+            roles.add(perms.INTEGRATION)
+        if principal.client_bureau_id == tenant.bureau_id:
+            roles.add(perms.BUREAU_STAFF)
+        return frozenset(roles)
+    user_id = principal.user.id
+    session_ = db.session()
+    staff = select(BureauStaff.id).where(
+        BureauStaff.user_id == user_id, BureauStaff.bureau_id == tenant.bureau_id
+    )
+    if session_.scalar(staff) is not None:
+        roles.add(perms.BUREAU_STAFF)
+    membership = session_.scalars(
+        select(Membership.roles).where(
+            Membership.tenant_id == tenant.id, Membership.user_id == user_id
+        )
+    ).one_or_none()
+    roles.update(membership or ())
+    today = date.today()
+    for partnership in session_.scalars(
+        select(Partnership)
+        .join(PartnerMember, PartnerMember.unit_id == Partnership.unit_id)
+        .where(Partnership.tenant_id == tenant.id, PartnerMember.user_id == user_id)
+    ):
+        if _partnership_active(partnership, today):
+            roles.update(partnership.roles)
+    return frozenset(roles)
+
+
+def bureau_ids(principal: Principal) -> frozenset[int]:
+    """Bureaus whose communities the caller oversees (staff rows or a bureau client)."""
+    if principal.user is None:
+        return frozenset({principal.client_bureau_id} if principal.client_bureau_id else ())
+    rows = db.session().scalars(
+        select(BureauStaff.bureau_id).where(BureauStaff.user_id == principal.user.id)
+    )
+    return frozenset(rows)
+
+
+def granted_here() -> frozenset[str]:
+    """Permissions of the caller where the request acts (its tenant, or the platform)."""
+    if "granted" in g:
+        cached: frozenset[str] = g.granted
+        return cached
+    principal = require_principal()
+    tenant: Tenant | None = g.get("tenant")
+    if tenant is not None:
+        roles = tenant_roles(principal, tenant)
+    elif principal.is_platform_admin:
+        roles = frozenset({perms.PLATFORM_ADMIN})
+    elif bureau_ids(principal):
+        roles = frozenset({perms.BUREAU_STAFF})
+    else:
+        roles = frozenset()
+    granted = perms.registry.granted(roles, principal.cap)
+    g.granted = granted
+    return granted
+
+
+def check(permission: str) -> None:
+    if permission not in granted_here():
+        raise Problem(403, "forbidden", _l("You are not allowed to do this"), permission)
+
+
+def has(permission: str) -> bool:
+    return permission in granted_here()
+
+
+def my_tenants(principal: Principal) -> list[tuple[Tenant, frozenset[str]]]:
+    """Every community where the caller can act now, with the roles it holds there."""
+    query = select(Tenant).order_by(Tenant.slug)
+    if not principal.is_platform_admin:
+        if principal.user is not None:
+            user_id = principal.user.id
+            query = query.where(
+                or_(
+                    Tenant.id.in_(
+                        select(Membership.tenant_id).where(Membership.user_id == user_id)
+                    ),
+                    Tenant.id.in_(
+                        select(Partnership.tenant_id)
+                        .join(PartnerMember, PartnerMember.unit_id == Partnership.unit_id)
+                        .where(PartnerMember.user_id == user_id)
+                    ),
+                    Tenant.bureau_id.in_(
+                        select(BureauStaff.bureau_id).where(BureauStaff.user_id == user_id)
+                    ),
+                )
+            )
+        else:
+            query = query.where(
+                or_(
+                    Tenant.id == principal.client_tenant_id,
+                    Tenant.bureau_id == principal.client_bureau_id,
+                )
+            )
+    found = []
+    for tenant in db.session().scalars(query):
+        roles = tenant_roles(principal, tenant)
+        if roles:
+            found.append((tenant, roles))
+    return found

@@ -1,0 +1,188 @@
+"""Permissions and roles: one registry, consulted by one check (:func:`require`).
+
+A permission has a *level* (read < write < admin). A role grants permissions; a token
+or client carries scopes (``read``, ``write``, ``admin``) that cap the level it may use.
+What a caller may do in a community = the union of its roles' permissions there, capped
+by its scopes. Nothing is granted that no role names: deny by default.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask_babel import lazy_gettext as _l
+
+
+class Level(enum.IntEnum):
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+
+SCOPES: dict[str, Level] = {"read": Level.READ, "write": Level.WRITE, "admin": Level.ADMIN}
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    level: Level
+    description: Any
+
+
+@dataclass(frozen=True)
+class Role:
+    """A named set of permissions inside a community (or a bureau)."""
+
+    name: str
+    title: Any
+    permissions: frozenset[str]
+    grants_all: bool = False
+    assignable: bool = True
+
+
+@dataclass
+class Registry:
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+
+    def permission(self, name: str, level: Level, description: Any) -> str:
+        if name in self.permissions and self.permissions[name].level != level:
+            raise ValueError(f"permission {name} declared twice with different levels")
+        self.permissions[name] = Permission(name, level, description)
+        return name
+
+    def role(self, role: Role) -> None:
+        unknown = role.permissions - self.permissions.keys()
+        if unknown:
+            raise ValueError(f"role {role.name} grants unknown permissions {sorted(unknown)}")
+        if role.name in self.roles:
+            raise ValueError(f"role {role.name} declared twice")
+        self.roles[role.name] = role
+
+    def granted(self, roles: Iterable[str], cap: Level) -> frozenset[str]:
+        names: set[str] = set()
+        for role_name in roles:
+            role = self.roles.get(role_name)
+            if role is None:
+                continue
+            names |= self.permissions.keys() if role.grants_all else role.permissions
+        return frozenset(n for n in names if self.permissions[n].level <= cap)
+
+
+registry = Registry()
+
+# Platform-level permissions (no community in context).
+PLATFORM_MANAGE = registry.permission(
+    "platform.manage", Level.ADMIN, _l("Manage bureaus, users, partner units and logins")
+)
+TENANTS_READ = registry.permission("tenants.read", Level.READ, _l("See a bureau's communities"))
+TENANTS_MANAGE = registry.permission(
+    "tenants.manage", Level.ADMIN, _l("Onboard, change and suspend communities")
+)
+
+# Community-level permissions.
+TENANT_READ = registry.permission("tenant.read", Level.READ, _l("See the community"))
+PLACES_READ = registry.permission("places.read", Level.READ, _l("See compounds and buildings"))
+PLACES_WRITE = registry.permission(
+    "places.write", Level.WRITE, _l("Change compounds and buildings")
+)
+MEMBERS_READ = registry.permission("members.read", Level.READ, _l("See members and partners"))
+MEMBERS_MANAGE = registry.permission(
+    "members.manage", Level.ADMIN, _l("Manage members, roles and partnerships")
+)
+AUDIT_READ = registry.permission("audit.read", Level.READ, _l("Read the audit log"))
+
+PLATFORM_ADMIN = "platform_admin"
+BUREAU_STAFF = "bureau_staff"
+COMMUNITY_ADMIN = "community_admin"
+STAFF = "staff"
+PARTNER = "partner"
+INTEGRATION = "integration"
+
+registry.role(
+    Role(PLATFORM_ADMIN, _l("Platform admin"), frozenset(), grants_all=True, assignable=False)
+)
+registry.role(
+    Role(
+        BUREAU_STAFF,
+        _l("Bureau staff"),
+        frozenset(
+            {TENANTS_READ, TENANTS_MANAGE, TENANT_READ, PLACES_READ, MEMBERS_READ, AUDIT_READ}
+        ),
+        assignable=False,
+    )
+)
+registry.role(
+    Role(
+        COMMUNITY_ADMIN,
+        _l("Community admin"),
+        frozenset(
+            {TENANT_READ, PLACES_READ, PLACES_WRITE, MEMBERS_READ, MEMBERS_MANAGE, AUDIT_READ}
+        ),
+    )
+)
+registry.role(
+    Role(STAFF, _l("Community staff"), frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE}))
+)
+registry.role(Role(PARTNER, _l("Partner unit"), frozenset({TENANT_READ, PLACES_READ})))
+registry.role(
+    Role(
+        INTEGRATION,
+        _l("Integration"),
+        frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE}),
+        assignable=False,
+    )
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+PERMISSION_ATTR = "_linli_permission"
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """Let the view run only for a caller holding ``permission`` where it acts.
+
+    Inside a tenant blueprint "where" is the community of the request; elsewhere it is
+    the platform (or, for bureau staff, their bureau: the view narrows it further).
+    """
+    if permission not in registry.permissions:
+        raise ValueError(f"unknown permission {permission}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            from linli.identity.access import check
+
+            check(permission)
+            return view(*args, **kwargs)
+
+        setattr(guarded, PERMISSION_ATTR, permission)
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+AUTHENTICATED = "authenticated"
+
+
+def authenticated(view: F) -> F:
+    """Let any authenticated caller in (their own account: ``/api/v1/me``)."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        from linli.identity.access import require_principal
+
+        require_principal()
+        return view(*args, **kwargs)
+
+    setattr(guarded, PERMISSION_ATTR, AUTHENTICATED)
+    return guarded  # type: ignore[return-value]
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without any permission (health, login pages)."""
+    setattr(view, PERMISSION_ATTR, None)
+    return view

@@ -1,0 +1,1 @@
+"""Outgoing messages (email, SMS …), stored first so none is lost."""
