@@ -29,6 +29,8 @@ from linli.identity.auth_views import oauth_bp
 from linli.identity.guard import assert_every_view_guarded
 from linli.identity.oauth_server import init_oauth_server
 from linli.logs import configure_logging, init_request_logging
+from linli.plugins import api as modules_api
+from linli.plugins.registry import PluginRegistry, discover
 from linli.residents import api as places_api
 from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
 
@@ -37,10 +39,12 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     identity_api.admin,
     audit_api.platform,
     identity_api.me,
+    modules_api.platform,
     tenant.blp,
     places_api.blp,
     identity_api.community,
     audit_api.community,
+    modules_api.community,
 )
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -119,6 +123,10 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
         return problem.get_response()
 
 
+def _plugin_blueprints(plugins: PluginRegistry) -> list[Blueprint]:
+    return [m.blueprint for m in plugins.plugins.values() if m.blueprint is not None]
+
+
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(config, Settings):
         settings = config
@@ -140,8 +148,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     _database_error_handlers(app)
     _serve_api_docs_assets(app)
 
+    plugins = discover(settings.plugins)
+    app.extensions["linli.plugins"] = plugins
     api = Api(app)
-    for blueprint in API_BLUEPRINTS:
+    for blueprint in (*API_BLUEPRINTS, *_plugin_blueprints(plugins)):
         parameters = list(getattr(blueprint, "path_parameters", ()))
         api.register_blueprint(blueprint, parameters=parameters or None)
     app.register_blueprint(health.bp)

@@ -56,6 +56,51 @@ def tenants_list() -> None:
         click.echo(f"{tenant.slug}\t{tenant.status}\t{tenant.bureau.slug}\t{tenant.name}")
 
 
+@tenants_group.command("apply")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--prune", is_flag=True, help="Offboard communities that have no file.")
+@with_appcontext
+def tenants_apply(directory: Path, dry_run: bool, prune: bool) -> None:
+    """Make the communities match DIRECTORY/*.yaml (validated first, idempotent)."""
+    from linli import db
+    from linli.tenancy.files import TenantFileError, apply_tenant_files, read_tenant_files
+
+    try:
+        files = read_tenant_files(directory, current_app.extensions["linli.plugins"])
+    except TenantFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session = db.database().sessions()
+    with session, acting_as("cli"):
+        changes = apply_tenant_files(session, files, prune=prune)
+        for line in changes.lines:
+            click.echo(line)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{len(files)} files, {verb} {len(changes.lines)} things")
+
+
+@tenants_group.command("export")
+@click.argument("slug")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@with_appcontext
+def tenants_export(slug: str, out: Path) -> None:
+    """Write a complete archive of one community to OUT (JSON)."""
+    import json
+
+    from linli import db
+    from linli.tenancy.export import export_tenant
+    from linli.tenancy.services import get_tenant
+
+    with db.database().session_scope() as session, acting_as("cli"):
+        archive = export_tenant(session, get_tenant(session, slug))
+    out.write_text(json.dumps(archive, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
 @click.command("demo")
 @click.option(
     "--tenants-dir", default="tenants", show_default=True, type=click.Path(path_type=Path)

@@ -27,6 +27,13 @@ def _read_or_create_secret(path: Path) -> str:
     return value
 
 
+def _names(value: str | None) -> tuple[str, ...] | None:
+    """An operator's allowlist: comma-separated names; unset means every installed one."""
+    if value is None:
+        return None
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole runtime configuration, immutable once the app is built."""
@@ -41,6 +48,8 @@ class Settings:
     log_json: bool = True
     log_level: str = "INFO"
     default_locale: str = "zh_CN"
+    public_url: str = "http://127.0.0.1:8000"
+    plugins: tuple[str, ...] | None = None
     auth_rate_limit: str = "20/minute"
     session_cookie_secure: bool = True
     testing: bool = False
@@ -63,6 +72,8 @@ class Settings:
             log_json=env.get("LINLI_LOG_FORMAT", "json") == "json",
             log_level=env.get("LINLI_LOG_LEVEL", "INFO").upper(),
             default_locale=env.get("LINLI_DEFAULT_LOCALE", "zh_CN"),
+            public_url=env.get("LINLI_PUBLIC_URL", "http://127.0.0.1:8000"),
+            plugins=_names(env.get("LINLI_PLUGINS")),
             auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
             session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()
             in ("1", "true", "yes"),

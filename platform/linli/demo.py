@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -110,10 +111,11 @@ def load_demo(
     settings: Settings, tenants_dir: Path, base_url: str = "http://127.0.0.1:8000"
 ) -> None:
     migrate.upgrade(settings)
-    files = read_tenant_files(tenants_dir)
+    files = read_tenant_files(tenants_dir, current_app.extensions["linli.plugins"])
     passwords = _passwords(settings)
     with db.database().session_scope() as session:
-        slugs = [tenant.slug for tenant in apply_tenant_files(session, files)]
+        apply_tenant_files(session, files)
+        slugs = [loaded.data["slug"] for loaded in files]
         tokens = _people(session, passwords)
     click.echo(f"Loaded {len(slugs)} demo communities: {', '.join(slugs)}")
     click.echo(f"Log in at {base_url}/auth/login  (API docs: {base_url}/api/docs)")

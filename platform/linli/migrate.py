@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -11,13 +12,21 @@ from sqlalchemy.engine import make_url
 
 from linli.config import Settings
 from linli.db import make_engine
+from linli.plugins.registry import discover
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def alembic_config(settings: Settings) -> Config:
+    """Core revisions plus one branch per installed plugin (its own migrations folder)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    locations = [str(MIGRATIONS / "versions")]
+    for manifest in discover(settings.plugins).plugins.values():
+        if manifest.migrations is not None:
+            locations.append(str(manifest.migrations))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
     config.attributes["linli_url"] = settings.database_admin_url
     return config
 

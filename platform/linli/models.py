@@ -16,6 +16,7 @@ from linli.identity.models import (
     UserIdentity,
 )
 from linli.outbox.models import OutboxMessage
+from linli.plugins.models import ModuleEnablement
 from linli.residents.models import Building, Compound
 from linli.tenancy.models import Bureau, Tenant, TenantSetting
 
@@ -26,6 +27,7 @@ __all__ = [
     "BureauStaff",
     "Compound",
     "Membership",
+    "ModuleEnablement",
     "OAuthClient",
     "OAuthToken",
     "OIDCProvider",

@@ -18,10 +18,12 @@ from linli.api.smorest import Blueprint
 from linli.identity.access import bureau_ids, require_principal
 from linli.identity.permissions import PLATFORM_MANAGE, TENANTS_MANAGE, TENANTS_READ, require
 from linli.tenancy import services
+from linli.tenancy.export import export_tenant
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
 from linli.tenancy.schemas import (
     BureauIn,
     BureauOut,
+    TenantArchive,
     TenantIn,
     TenantListArgs,
     TenantOut,
@@ -133,6 +135,27 @@ def _set_status(tenant_slug: str, status: TenantStatus) -> Tenant:
 def suspend(tenant_slug: str) -> Tenant:
     """Suspend a community: its API answers 403 until it is reactivated"""
     return _set_status(tenant_slug, TenantStatus.SUSPENDED)
+
+
+@blp.route("/tenants/<string:tenant_slug>/export", methods=["POST"])
+@require(TENANTS_MANAGE)
+@blp.response(200, TenantArchive)
+def export(tenant_slug: str) -> dict[str, Any]:
+    """A complete archive of the community's data (needed before offboarding)"""
+    session = db.session()
+    archive = export_tenant(session, overseen_tenant(tenant_slug))
+    session.commit()
+    return archive
+
+
+@blp.route("/tenants/<string:tenant_slug>", methods=["DELETE"])
+@require(TENANTS_MANAGE)
+@blp.response(204)
+def offboard(tenant_slug: str) -> None:
+    """Offboard a suspended community that was exported after its suspension"""
+    session = db.session()
+    services.offboard(session, overseen_tenant(tenant_slug))
+    session.commit()
 
 
 @blp.route("/tenants/<string:tenant_slug>/reactivate", methods=["POST"])

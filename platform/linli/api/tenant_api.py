@@ -8,6 +8,7 @@ entered, so views never see the slug and cannot forget the scoping.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import g
@@ -18,6 +19,7 @@ from linli import db
 from linli.api.problems import Problem
 from linli.api.smorest import Blueprint
 from linli.identity.access import require_principal, tenant_roles
+from linli.plugins.models import ModuleEnablement
 from linli.tenancy.models import SLUG_PATTERN
 from linli.tenancy.resolver import activate_tenant, lookup_tenant, tenant_not_found
 
@@ -34,32 +36,55 @@ M = TypeVar("M", bound=db.TenantScoped)
 
 
 class TenantBlueprint(Blueprint):
-    """A blueprint whose every route runs inside one tenant's context."""
+    """A blueprint whose every route runs inside one tenant's context.
+
+    ``module`` names the plugin it belongs to: its routes answer 404 in a community
+    where that module is not enabled.
+    """
 
     path_parameters = (SLUG_PARAMETER,)
+    module: str | None = None
 
 
 def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.tenant_slug = (values or {}).pop("slug", "")
 
 
-def _enter() -> None:
-    """Authenticate, then resolve the community; one the caller has no role in is a 404."""
-    principal = require_principal()
-    tenant = lookup_tenant(g.tenant_slug)
-    if not tenant_roles(principal, tenant):
-        raise tenant_not_found()
-    activate_tenant(tenant)
+def _entering(module: str | None) -> Callable[[], None]:
+    def enter() -> None:
+        """Authenticate, resolve the community (404 where the caller has no role), gate."""
+        principal = require_principal()
+        tenant = lookup_tenant(g.tenant_slug)
+        if not tenant_roles(principal, tenant):
+            raise tenant_not_found()
+        activate_tenant(tenant)
+        if module is not None and not module_enabled(module):
+            raise Problem(404, "module_not_enabled", _l("This module is not enabled here"))
+
+    return enter
+
+
+def module_enabled(name: str) -> bool:
+    """Whether ``name`` is switched on in the current community."""
+    query = select(ModuleEnablement.enabled).where(ModuleEnablement.name == name)
+    return bool(db.session().scalar(query))
 
 
 def tenant_blueprint(
-    name: str, import_name: str, *, suffix: str = "", description: str = ""
+    name: str,
+    import_name: str,
+    *,
+    suffix: str = "",
+    description: str = "",
+    module: str | None = None,
 ) -> TenantBlueprint:
+    """A blueprint under ``/api/v1/t/<slug>{suffix}``; plugins pass ``module=<name>``."""
     blp = TenantBlueprint(
         name, import_name, url_prefix=TENANT_PREFIX + suffix, description=description
     )
+    blp.module = module
     blp.url_value_preprocessor(_pop_slug)
-    blp.before_request(_enter)
+    blp.before_request(_entering(module))
     return blp
 
 

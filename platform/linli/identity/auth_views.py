@@ -131,8 +131,7 @@ def password_reset_request() -> str:
     form = ResetRequestForm()
     sent = False
     if form.validate_on_submit():
-        base = url_for("auth.password_reset", token="", _external=True)
-        services.request_password_reset(db.session(), form.email.data, base)
+        services.request_password_reset(db.session(), form.email.data)
         db.session().commit()
         sent = True
     return render_template("auth/reset_request.html", form=form, sent=sent)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from linli.identity.permissions import PERMISSION_ATTR
+from linli.identity.permissions import AUTHENTICATED, PERMISSION_ATTR, registry
 
 #: Endpoints outside Linli's own code that are public by nature.
 PUBLIC_ENDPOINTS = frozenset({"static", "api_docs_assets", "health.healthz", "health.readyz"})
@@ -30,8 +30,11 @@ def unguarded_views(app: Flask) -> list[str]:
         view_class = getattr(view, "view_class", None)
         for method in sorted((rule.methods or set()) - IGNORED_METHODS):
             target = getattr(view_class, method.lower(), None) if view_class else view
+            declared = getattr(target, PERMISSION_ATTR, AUTHENTICATED)
             if not hasattr(target, PERMISSION_ATTR):
                 missing.append(f"{method} {rule.rule} ({endpoint})")
+            elif declared not in (None, AUTHENTICATED) and declared not in registry.permissions:
+                missing.append(f"{method} {rule.rule} ({endpoint}): unknown {declared}")
     return missing
 
 

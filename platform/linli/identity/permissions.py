@@ -31,6 +31,7 @@ class Permission:
     name: str
     level: Level
     description: Any
+    platform: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Role:
     title: Any
     permissions: frozenset[str]
     grants_all: bool = False
+    grants_community: bool = False
     assignable: bool = True
 
 
@@ -49,18 +51,22 @@ class Registry:
     permissions: dict[str, Permission] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
 
-    def permission(self, name: str, level: Level, description: Any) -> str:
+    def permission(
+        self, name: str, level: Level, description: Any, *, platform: bool = False
+    ) -> str:
+        """Declare a permission; ``platform`` ones are never granted inside a community."""
         if name in self.permissions and self.permissions[name].level != level:
             raise ValueError(f"permission {name} declared twice with different levels")
-        self.permissions[name] = Permission(name, level, description)
+        self.permissions[name] = Permission(name, level, description, platform)
         return name
 
     def role(self, role: Role) -> None:
         unknown = role.permissions - self.permissions.keys()
         if unknown:
             raise ValueError(f"role {role.name} grants unknown permissions {sorted(unknown)}")
-        if role.name in self.roles:
-            raise ValueError(f"role {role.name} declared twice")
+        existing = self.roles.get(role.name)
+        if existing is not None and existing.permissions != role.permissions:
+            raise ValueError(f"role {role.name} declared twice, differently")
         self.roles[role.name] = role
 
     def granted(self, roles: Iterable[str], cap: Level) -> frozenset[str]:
@@ -69,7 +75,11 @@ class Registry:
             role = self.roles.get(role_name)
             if role is None:
                 continue
-            names |= self.permissions.keys() if role.grants_all else role.permissions
+            if role.grants_all:
+                names |= self.permissions.keys()
+            elif role.grants_community:
+                names |= {n for n, p in self.permissions.items() if not p.platform}
+            names |= role.permissions
         return frozenset(n for n in names if self.permissions[n].level <= cap)
 
 
@@ -77,11 +87,16 @@ registry = Registry()
 
 # Platform-level permissions (no community in context).
 PLATFORM_MANAGE = registry.permission(
-    "platform.manage", Level.ADMIN, _l("Manage bureaus, users, partner units and logins")
+    "platform.manage",
+    Level.ADMIN,
+    _l("Manage bureaus, users, partner units and logins"),
+    platform=True,
 )
-TENANTS_READ = registry.permission("tenants.read", Level.READ, _l("See a bureau's communities"))
+TENANTS_READ = registry.permission(
+    "tenants.read", Level.READ, _l("See a bureau's communities"), platform=True
+)
 TENANTS_MANAGE = registry.permission(
-    "tenants.manage", Level.ADMIN, _l("Onboard, change and suspend communities")
+    "tenants.manage", Level.ADMIN, _l("Onboard, change and suspend communities"), platform=True
 )
 
 # Community-level permissions.
@@ -95,6 +110,9 @@ MEMBERS_MANAGE = registry.permission(
     "members.manage", Level.ADMIN, _l("Manage members, roles and partnerships")
 )
 AUDIT_READ = registry.permission("audit.read", Level.READ, _l("Read the audit log"))
+MODULES_MANAGE = registry.permission(
+    "modules.manage", Level.ADMIN, _l("Switch modules on and off and change their settings")
+)
 
 PLATFORM_ADMIN = "platform_admin"
 BUREAU_STAFF = "bureau_staff"
@@ -116,15 +134,7 @@ registry.role(
         assignable=False,
     )
 )
-registry.role(
-    Role(
-        COMMUNITY_ADMIN,
-        _l("Community admin"),
-        frozenset(
-            {TENANT_READ, PLACES_READ, PLACES_WRITE, MEMBERS_READ, MEMBERS_MANAGE, AUDIT_READ}
-        ),
-    )
-)
+registry.role(Role(COMMUNITY_ADMIN, _l("Community admin"), frozenset(), grants_community=True))
 registry.role(
     Role(STAFF, _l("Community staff"), frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE}))
 )
@@ -147,9 +157,9 @@ def require(permission: str) -> Callable[[F], F]:
 
     Inside a tenant blueprint "where" is the community of the request; elsewhere it is
     the platform (or, for bureau staff, their bureau: the view narrows it further).
+    The name is checked at start-up (:mod:`linli.identity.guard`), once plugins have
+    declared theirs.
     """
-    if permission not in registry.permissions:
-        raise ValueError(f"unknown permission {permission}")
 
     def decorate(view: F) -> F:
         @wraps(view)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from linli.outbox.services import queue_email
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 RESET_VALIDITY = timedelta(hours=1)
+INVITATION_VALIDITY = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -155,26 +157,43 @@ def login_with_password(session: Session, email: str, password: str) -> User:
     return user
 
 
-def request_password_reset(session: Session, email: str, reset_url: str) -> None:
+def _reset_link(session: Session, user: User, validity: timedelta) -> str:
+    """A one-time link to set a password; built from the configured public URL, never
+    from the request's Host header (which an attacker could choose)."""
+    token = new_token("")
+    session.add(
+        PasswordReset(user_id=user.id, digest=digest(token), expires_at=utcnow() + validity)
+    )
+    public_url: str = current_app.config["LINLI"].public_url
+    return f"{public_url.rstrip('/')}/auth/password-reset/{token}"
+
+
+def request_password_reset(session: Session, email: str) -> None:
     """Queue a reset link; says nothing about whether the account exists."""
     user = find_user_by_email(session, email)
     if user is None or user.status != UserStatus.ACTIVE or not user.email:
         return
-    token = new_token("")
-    session.add(
-        PasswordReset(user_id=user.id, digest=digest(token), expires_at=utcnow() + RESET_VALIDITY)
-    )
+    link = _reset_link(session, user, RESET_VALIDITY)
     queue_email(
         session,
         user.email,
         str(_l("Reset your Linli password")),
-        str(
-            _l(
-                "Open this link within one hour to choose a new password: %(url)s",
-                url=reset_url + token,
-            )
-        ),
+        str(_l("Open this link within one hour to choose a new password: %(url)s", url=link)),
     )
+
+
+def invite_user(session: Session, email: str, display_name: str) -> User:
+    """Create an account without a password and send a link to choose one (7 days)."""
+    user = create_user(session, {"email": email, "display_name": display_name})
+    assert user.email is not None
+    link = _reset_link(session, user, INVITATION_VALIDITY)
+    queue_email(
+        session,
+        user.email,
+        str(_l("You are invited to Linli")),
+        str(_l("Open this link within seven days to choose your password: %(url)s", url=link)),
+    )
+    return user
 
 
 def reset_password(session: Session, token: str, password: str) -> User:
@@ -328,8 +347,9 @@ def check_roles(roles: Sequence[str]) -> list[str]:
 
 
 def set_membership(
-    session: Session, tenant_id: int, user: User, roles: Sequence[str]
+    session: Session, tenant_id: int, user: User, roles: Sequence[str], *, merge: bool = False
 ) -> Membership:
+    """Give ``user`` exactly ``roles`` in the community (or add them, with ``merge``)."""
     roles = check_roles(roles)
     row = session.scalars(
         select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user.id)
@@ -338,7 +358,9 @@ def set_membership(
         row = Membership(tenant_id=tenant_id, user_id=user.id, roles=roles)
         session.add(row)
     else:
-        row.roles = roles
+        wanted = sorted(set(row.roles) | set(roles)) if merge else roles
+        if wanted != row.roles:
+            row.roles = wanted
     session.flush()
     return row
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from linli.db import Base, TenantScoped, Timestamped
+from linli.db import Base, TenantScoped, Timestamped, UTCDateTime
 
 SLUG_PATTERN = r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$"  # a DNS label: <slug>.<base domain>
 
@@ -45,6 +46,8 @@ class Tenant(Timestamped, Base):
     )
     status: Mapped[str] = mapped_column(String(16), default=TenantStatus.ACTIVE.value)
     locale: Mapped[str] = mapped_column(String(16), default="zh_CN")
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     bureau: Mapped[Bureau] = relationship(lazy="joined", innerjoin=True)
 

@@ -25,12 +25,30 @@ class BureauOut(Schema):
     created_at = fields.DateTime()
 
 
+class ModuleChoice(Schema):
+    enabled = fields.Boolean(load_default=True)
+    settings = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class FirstAdmin(Schema):
+    email = fields.Email(required=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
+
+
 class TenantIn(Schema):
+    """Onboarding: the community, its modules with settings, and its first admins."""
+
     slug = Text(required=True, validate=validate.Regexp(SLUG_PATTERN))
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     name_en = Text(allow_none=True, validate=validate.Length(max=200))
     bureau = Text(required=True, validate=validate.Regexp(SLUG_PATTERN))
     locale = fields.String(load_default="zh_CN", validate=validate.OneOf(LOCALES))
+    modules = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=31)),
+        values=fields.Nested(ModuleChoice),
+        load_default=dict,
+    )
+    admins = fields.List(fields.Nested(FirstAdmin), load_default=list)
 
 
 class TenantPatch(Schema):
@@ -69,3 +87,17 @@ class TenantSummary(Schema):
     locale = fields.String()
     bureau = fields.Nested(BureauOut)
     places = fields.Nested(PlaceCounts)
+
+
+class TenantArchive(Schema):
+    """A tenant export (format ``linli-tenant-export/1``); module parts vary by plugin."""
+
+    format = fields.String()
+    exported_at = fields.String()
+    tenant = fields.Dict()
+    members = fields.List(fields.Dict())
+    partnerships = fields.List(fields.Dict())
+    settings = fields.Dict()
+    compounds = fields.List(fields.Dict())
+    buildings = fields.List(fields.Dict())
+    modules = fields.Dict()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem
+from linli.db import utcnow
 from linli.residents.services import count_buildings, count_compounds
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
 
@@ -76,13 +77,16 @@ def list_tenants(
 
 
 def create_tenant(session: Session, data: Mapping[str, Any]) -> Tenant:
+    """Onboard a community with its modules, settings and first admins, all or nothing.
+
+    Everything happens in the caller's transaction; any refusal (unknown module, invalid
+    settings …) raises before the commit, so a failed onboarding leaves nothing behind.
+    """
+    from linli.tenancy.files import Changes, apply_tenant_file
+
     if session.scalar(select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
         raise _conflict(_l("A community with this slug exists already."))
-    fields = dict(data)
-    tenant = Tenant(bureau=get_bureau(session, fields.pop("bureau")), **fields)
-    session.add(tenant)
-    session.flush()
-    return tenant
+    return apply_tenant_file(session, data, Changes())
 
 
 def update_tenant(session: Session, tenant: Tenant, data: Mapping[str, Any]) -> Tenant:
@@ -96,9 +100,27 @@ def update_tenant(session: Session, tenant: Tenant, data: Mapping[str, Any]) -> 
 
 
 def set_status(session: Session, tenant: Tenant, status: TenantStatus) -> Tenant:
-    tenant.status = status.value
+    if tenant.status != status.value:
+        tenant.status = status.value
+        tenant.suspended_at = utcnow() if status == TenantStatus.SUSPENDED else None
     session.flush()
     return tenant
+
+
+def offboard(session: Session, tenant: Tenant) -> None:
+    """Delete a community and everything it owns, once it is safely archived.
+
+    It must be suspended (read-only) and exported after the suspension, so the archive
+    holds every write the community ever made.
+    """
+    exported = tenant.exported_at
+    suspended = tenant.suspended_at
+    if tenant.status != TenantStatus.SUSPENDED or suspended is None:
+        raise Problem(409, "suspend_first", _l("Suspend the community before offboarding it"))
+    if exported is None or exported < suspended:
+        raise Problem(409, "export_required", _l("Export the community before offboarding it"))
+    session.delete(tenant)
+    session.flush()
 
 
 def place_counts(session: Session) -> dict[str, int]:

@@ -1,0 +1,1 @@
+"""The plugin contract: how a module (partners, mediation, canteens, …) joins the core."""

@@ -1,0 +1,40 @@
+"""Behaviour the core calls into plugins for: one pluggy hook spec per capability.
+
+The core dispatches a hook only to the plugins enabled for the tenant at hand (see
+:meth:`linli.plugins.registry.PluginRegistry.hooks_for`). Implementations are checked
+against these specs when a plugin registers, so a misspelt hook fails at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+from linli.tenancy.models import Tenant
+
+PROJECT = "linli"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def on_enable(tenant: Tenant, settings: dict[str, Any]) -> None:
+    """The module was switched on in ``tenant`` (also on first enablement)."""
+
+
+@hookspec
+def on_disable(tenant: Tenant) -> None:
+    """The module was switched off in ``tenant``; its data stays."""
+
+
+@hookspec
+def export_tenant_data(tenant: Tenant) -> dict[str, Any]:
+    """Everything the module holds for ``tenant``, as JSON-ready data (tenant export)."""
+    raise NotImplementedError
+
+
+@hookspec
+def bureau_statistics(tenant: Tenant) -> dict[str, Any]:
+    """Figures for the bureau's cross-community dashboard (e.g. cases resolved)."""
+    raise NotImplementedError

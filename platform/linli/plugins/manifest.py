@@ -1,0 +1,129 @@
+"""One explicit manifest object per plugin: the static facts the core needs.
+
+A plugin distribution exposes a :class:`PluginManifest` through the entry-point group
+``linli.plugins``. :func:`manifest_problems` checks it when it registers, so a mistake is
+reported at start-up (and the plugin left out), never met by a user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from linli.api.tenant_api import TENANT_PREFIX, TenantBlueprint
+from linli.db import TenantScoped
+from linli.identity.permissions import Level, Role
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+#: First path segments the core uses under ``/api/v1/t/<slug>/``.
+RESERVED_NAMES = frozenset(
+    {"modules", "compounds", "buildings", "members", "partnerships", "audit", "jobs", "settings"}
+)
+
+
+@dataclass(frozen=True)
+class PluginPermission:
+    name: str
+    level: Level
+    description: Any
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A periodic job, run once per tenant where the module is enabled (cron syntax)."""
+
+    job: str
+    cron: str
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    path: str
+    title: Any
+    permission: str
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    name: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    version: str
+    blueprint: TenantBlueprint | None = None
+    models: tuple[type, ...] = ()
+    settings_schema: type[Schema] | None = None
+    permissions: tuple[PluginPermission, ...] = ()
+    roles: tuple[Role, ...] = ()
+    jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    schedules: tuple[Schedule, ...] = ()
+    migrations: Path | None = None
+    console_pages: tuple[ConsolePage, ...] = ()
+    hooks: object | None = None
+
+    def default_settings(self) -> dict[str, Any]:
+        return self.validate_settings({})
+
+    def validate_settings(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Settings filled with defaults; raises marshmallow's ValidationError."""
+        if self.settings_schema is None:
+            if data:
+                raise ValidationError({"_schema": ["This module has no settings."]})
+            return {}
+        loaded: dict[str, Any] = self.settings_schema().load(dict(data))
+        return self.settings_schema().dump(loaded)  # type: ignore[no-any-return]
+
+
+def _blueprint_problems(manifest: PluginManifest) -> list[str]:
+    blueprint = manifest.blueprint
+    if blueprint is None:
+        return []
+    problems = []
+    if not isinstance(blueprint, TenantBlueprint):
+        problems.append("blueprint must come from linli.api.tenant_api.tenant_blueprint")
+    elif blueprint.url_prefix != f"{TENANT_PREFIX}/{manifest.name}":
+        problems.append(f"blueprint url_prefix must be {TENANT_PREFIX}/{manifest.name}")
+    elif blueprint.module != manifest.name:
+        problems.append(f"blueprint must be gated on module {manifest.name!r}")
+    return problems
+
+
+def manifest_problems(manifest: object) -> list[str]:
+    """Everything wrong with a manifest, in words an operator can act on."""
+    if not isinstance(manifest, PluginManifest):
+        return [f"entry point must name a PluginManifest, not {type(manifest).__name__}"]
+    problems: list[str] = []
+    name = manifest.name
+    if not NAME_PATTERN.fullmatch(name) or name in RESERVED_NAMES:
+        problems.append(f"name {name!r} must match {NAME_PATTERN.pattern} and not be reserved")
+    if not manifest.version:
+        problems.append("version is empty")
+    problems += _blueprint_problems(manifest)
+    for model in manifest.models:
+        if not (isinstance(model, type) and issubclass(model, TenantScoped)):
+            problems.append(f"model {model!r} must mix in TenantScoped")
+    try:
+        manifest.default_settings()
+    except (ValidationError, TypeError) as exc:
+        problems.append(f"settings schema has no valid defaults: {exc}")
+    own = {p.name for p in manifest.permissions}
+    for permission in manifest.permissions:
+        if not permission.name.startswith(f"{name}."):
+            problems.append(f"permission {permission.name} must start with {name}.")
+    for role in manifest.roles:
+        if not role.name.startswith(f"{name}."):
+            problems.append(f"role {role.name} must start with {name}.")
+        if role.permissions - own - {"tenant.read", "places.read"}:
+            problems.append(f"role {role.name} grants permissions the plugin does not own")
+    for schedule in manifest.schedules:
+        if schedule.job not in manifest.jobs:
+            problems.append(f"schedule names unknown job {schedule.job}")
+    if manifest.migrations is not None and not manifest.migrations.is_dir():
+        problems.append(f"migrations folder {manifest.migrations} does not exist")
+    return problems
