@@ -6,7 +6,7 @@ The Simplified Chinese catalogue lives in ``translations/zh_Hans_CN``: Babel exp
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -14,11 +14,14 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    """``?lang=``, then the browser's languages, then the instance default (CLI, jobs)."""
+    default: str = current_app.config["LINLI"].default_locale
+    if not has_request_context():
+        return default
     chosen = request.args.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     if best is None:
-        default: str = current_app.config["LINLI"].default_locale
         return default
     return "en" if best == "en" else "zh_CN"

@@ -372,7 +372,7 @@ def list_memberships(session: Session, tenant_id: int) -> Sequence[tuple[Members
         .where(Membership.tenant_id == tenant_id)
         .order_by(User.display_name)
     )
-    return [(m, u) for m, u in session.execute(query).tuples()]
+    return [(m, u) for m, u in session.execute(query)]
 
 
 def remove_membership(session: Session, tenant_id: int, user_id: uuid.UUID) -> None:
@@ -437,7 +437,7 @@ def list_unit_members(session: Session, unit: PartnerUnit) -> Sequence[tuple[Par
         .where(PartnerMember.unit_id == unit.id)
         .order_by(User.display_name)
     )
-    return [(m, u) for m, u in session.execute(query).tuples()]
+    return [(m, u) for m, u in session.execute(query)]
 
 
 def set_partnership(

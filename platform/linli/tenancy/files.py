@@ -184,10 +184,11 @@ def _apply_places(session: Session, changes: Changes, slug: str, places: Mapping
 def _apply_modules(
     session: Session, changes: Changes, tenant: Tenant, modules: Mapping[str, Any]
 ) -> None:
-    from linli.plugins.services import configure, module_states
+    from linli.plugins.services import configure, manifest_or_404, module_states
 
     states = {state.manifest.name: state for state in module_states(session)}
     for name, wanted in modules.items():
+        manifest_or_404(name)
         before = states[name]
         after = configure(
             session,

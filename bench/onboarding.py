@@ -1,0 +1,140 @@
+"""How long onboarding one community takes, against a bare row insert in the same run.
+
+On the real PostgreSQL at 127.0.0.1:5432 (user postgres, trust): a throw-away database
+is migrated, then 1,000 communities are onboarded one by one through the same service
+the platform API uses (``linli.tenancy.services.create_tenant``: the tenant row, every
+installed module enabled with its settings, a first admin invited through the outbox,
+audit rows), each in its own transaction, connected as the non-owner role ``linli_app``
+so row-level security is on. The baseline inserts 1,000 bare tenant rows with
+SQLAlchemy Core. Prints medians, p95 and PASS/FAIL against the target (≤ 10 ms median).
+
+    .venv/bin/python bench/onboarding.py [--count 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+APP_ROLE = "linli_app"
+TARGET_MS = 10.0
+
+
+def _autocommit(url: str, statement: str) -> None:
+    from linli.db import make_engine
+
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def throwaway_database() -> Iterator[tuple[str, str]]:
+    name = f"linli_bench_onboarding_{uuid.uuid4().hex[:8]}"
+    _autocommit(
+        ADMIN_URL,
+        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS; "
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    )
+    _autocommit(ADMIN_URL, f'CREATE DATABASE "{name}"')
+    owner = make_url(ADMIN_URL).set(database=name)
+    app = owner.set(username=APP_ROLE, password=APP_ROLE)
+    try:
+        yield owner.render_as_string(False), app.render_as_string(False)
+    finally:
+        _autocommit(ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _ms(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    args = parser.parse_args()
+    os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
+
+    from linli import db, migrate
+    from linli.app import create_app
+    from linli.config import Settings
+    from linli.tenancy.models import Bureau
+    from linli.tenancy.services import create_tenant
+
+    with throwaway_database() as (owner_url, app_url), tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({"LINLI_INSTANCE_PATH": tmp}).with_overrides(
+            database_url=app_url, database_admin_url=owner_url, instance_path=Path(tmp)
+        )
+        migrate.upgrade(settings)
+        app = create_app(settings)
+        modules = sorted(app.extensions["linli.plugins"].plugins)
+        with app.app_context(), db.database().session_scope() as session:
+            session.add(Bureau(slug="bench", name="基准街道"))
+
+        bare = db.make_engine(owner_url)
+        with bare.begin() as connection:
+            bureau_id = connection.execute(text("SELECT id FROM bureaus")).scalar_one()
+        baseline: list[float] = []
+        for i in range(args.count):
+            started = time.perf_counter()
+            with bare.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO tenants (slug, name, bureau_id, status, locale, created_at,"
+                        " updated_at)"
+                        " VALUES (:slug, :name, :bureau, 'active', 'zh_CN', now(), now())"
+                    ),
+                    {"slug": f"bare-{i}", "name": f"bare {i}", "bureau": bureau_id},
+                )
+            baseline.append(time.perf_counter() - started)
+        bare.dispose()
+
+        onboarding: list[float] = []
+        for i in range(args.count):
+            data = {
+                "slug": f"community-{i}",
+                "name": f"基准社区{i}",
+                "bureau": "bench",
+                "modules": {name: {"enabled": True, "settings": {}} for name in modules},
+                "admins": [{"email": f"admin{i}@bench.linli.cn", "name": f"管理员{i}"}],
+            }
+            with app.app_context():
+                started = time.perf_counter()
+                session = db.session()
+                create_tenant(session, data)
+                session.commit()
+                onboarding.append(time.perf_counter() - started)
+
+    base_median, base_p95 = _ms(baseline)
+    median, p95 = _ms(onboarding)
+    print(
+        f"communities onboarded: {args.count}, modules each: {len(modules)} ({', '.join(modules)})"
+    )
+    print(f"bare tenant row insert : median {base_median:6.2f} ms   p95 {base_p95:6.2f} ms")
+    print(
+        f"onboarding (full)      : median {median:6.2f} ms   p95 {p95:6.2f} ms   "
+        f"ratio {median / base_median:4.1f}× bare"
+    )
+    verdict = "PASS" if median <= TARGET_MS else "FAIL"
+    print(f"target median ≤ {TARGET_MS:.0f} ms: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
