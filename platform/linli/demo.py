@@ -23,6 +23,7 @@ from linli.db import utcnow
 from linli.identity import permissions as perms
 from linli.identity import services
 from linli.identity.models import PartnerUnit, PersonalAccessToken, User
+from linli.identity.secrets import verify_password
 from linli.tenancy.files import apply_tenant_files, read_tenant_files
 from linli.tenancy.services import get_bureau, get_tenant
 
@@ -68,7 +69,7 @@ def _person(session: Session, person: DemoPerson, password: str) -> tuple[User, 
         user = services.create_user(
             session, {"display_name": person.name, "email": person.email, "password": password}
         )
-    else:
+    elif not verify_password(user.password_hash, password):
         services.update_user(session, user, {"password": password})
     has_token = session.scalar(
         select(PersonalAccessToken.id).where(

@@ -9,7 +9,7 @@ import flask
 import flask_smorest
 from flask import Response
 from flask_babel import lazy_gettext as _l
-from webargs.flaskparser import FlaskParser, abort
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from linli.api.problems import Problem, generic
@@ -21,12 +21,20 @@ class LinliParser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 422
 
     def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req) and req.get_data(cache=True):
+            abort(
+                415,
+                messages={"json": [str(_l("Send the body as application/json."))]},
+                problem_code="unsupported_media_type",
+            )
         try:
             return super()._raw_load_json(req)
-        except RecursionError:
+        except json.JSONDecodeError:
+            raise  # webargs turns these into "missing" (empty body) or a 400 itself
+        except (RecursionError, ValueError):
             abort(
                 400,
-                messages={"json": [str(_l("JSON is nested too deeply."))]},
+                messages={"json": [str(_l("JSON is nested too deeply or a number is too long."))]},
                 problem_code="bad_json",
             )
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import structlog
 from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -55,6 +56,7 @@ def _entering(module: str | None) -> Callable[[], None]:
         """Authenticate, resolve the community (404 where the caller has no role), gate."""
         principal = require_principal()
         tenant = lookup_tenant(g.tenant_slug)
+        structlog.contextvars.bind_contextvars(tenant=tenant.slug)
         if not tenant_roles(principal, tenant):
             raise tenant_not_found()
         activate_tenant(tenant)

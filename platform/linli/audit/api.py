@@ -11,6 +11,7 @@ from flask.views import MethodView
 from sqlalchemy import Select, func, select
 
 from linli import db
+from linli.api.pagination import window
 from linli.api.smorest import Blueprint
 from linli.api.tenant_api import tenant_blueprint
 from linli.audit.models import AuditEvent
@@ -30,7 +31,8 @@ def _page(query: Select[AuditEvent], args: dict[str, Any], pages: Any) -> Sequen
         query = query.where(AuditEvent.actor == args["actor"])
     session = db.session()
     pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ordered = query.order_by(AuditEvent.id.desc()).offset(pages.first_item).limit(pages.page_size)
+    offset, limit = window(pages)
+    ordered = query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)
     return session.scalars(ordered).all()
 
 

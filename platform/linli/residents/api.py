@@ -9,6 +9,7 @@ from typing import Any
 from flask.views import MethodView
 
 from linli import db
+from linli.api.pagination import window
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
 from linli.residents import services
@@ -33,11 +34,8 @@ class Compounds(MethodView):
     def get(self, pagination_parameters: Any) -> Sequence[Compound]:
         """List compounds"""
         session = db.session()
-        compounds = services.list_compounds(
-            session,
-            offset=pagination_parameters.first_item,
-            limit=pagination_parameters.page_size,
-        )
+        offset, limit = window(pagination_parameters)
+        compounds = services.list_compounds(session, offset=offset, limit=limit)
         pagination_parameters.item_count = services.count_compounds(session)
         return compounds
 

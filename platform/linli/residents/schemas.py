@@ -25,7 +25,7 @@ class CompoundOut(Schema):
 
 class BuildingIn(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=100))
-    floors = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=200))
+    floors = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=200))
 
 
 class BuildingPatch(BuildingIn):

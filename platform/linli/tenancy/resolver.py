@@ -6,22 +6,20 @@ so both forms reach the same views; a path naming another tenant than the host i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
 from flask import g, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from linli import db
 from linli.api.problems import Problem
 from linli.tenancy.context import TenantRef, enter_tenant, leave_tenant
-from linli.tenancy.models import SLUG_PATTERN, Tenant, TenantStatus
+from linli.tenancy.models import Tenant, TenantStatus
+from linli.tenancy.services import find_tenant
 
 HOST_TENANT_KEY = "linli.host_tenant"
-_SLUG = re.compile(SLUG_PATTERN)
 _NOT_TENANT = frozenset({"t", "platform", "me"})  # first segments that are not tenant APIs
 _TENANT_API = "/api/v1/"
 
@@ -50,16 +48,10 @@ def tenant_not_found() -> Problem:
     return Problem(404, "tenant_not_found", _l("No such community"))
 
 
-def find_tenant(slug: str) -> Tenant | None:
-    if not _SLUG.fullmatch(slug):
-        return None
-    return db.session().scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
-
-
 def lookup_tenant(slug: str) -> Tenant:
     """The tenant named by the path (and the host, if it names one), or a 404."""
     host_slug = request.environ.get(HOST_TENANT_KEY)
-    tenant = find_tenant(slug) if host_slug in (None, slug) else None
+    tenant = find_tenant(db.session(), slug) if host_slug in (None, slug) else None
     if tenant is None:
         raise tenant_not_found()
     return tenant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,11 +13,14 @@ from sqlalchemy.orm import Session
 from linli.api.problems import Problem
 from linli.db import utcnow
 from linli.residents.services import count_buildings, count_compounds
-from linli.tenancy.models import Bureau, Tenant, TenantStatus
+from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantStatus
 
 
 def _conflict(detail: Any) -> Problem:
     return Problem(409, "conflict", _l("The request conflicts with the current state"), detail)
+
+
+SLUG = re.compile(SLUG_PATTERN)
 
 
 def not_found(what: Any) -> Problem:
@@ -52,10 +56,17 @@ def create_bureau(session: Session, data: Mapping[str, Any]) -> Bureau:
 
 
 def get_tenant(session: Session, slug: str) -> Tenant:
-    tenant = session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    tenant = find_tenant(session, slug)
     if tenant is None:
         raise not_found(_l("No such community"))
     return tenant
+
+
+def find_tenant(session: Session, slug: str) -> Tenant | None:
+    """The tenant with ``slug``; a string that cannot be a slug finds nothing (no query)."""
+    if not SLUG.fullmatch(slug):
+        return None
+    return session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
 
 
 def list_tenants(
