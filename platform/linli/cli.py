@@ -158,9 +158,9 @@ def tokens_group() -> None:
     type=click.Choice(["read", "write", "admin"]),
 )
 @click.option("--name", default="cli", show_default=True)
-@click.option("--expires-days", type=click.IntRange(min=1), default=None)
+@click.option("--expires-days", type=click.IntRange(min=1, max=366), default=90, show_default=True)
 @with_appcontext
-def tokens_create(email: str, scopes: tuple[str, ...], name: str, expires_days: int | None) -> None:
+def tokens_create(email: str, scopes: tuple[str, ...], name: str, expires_days: int) -> None:
     """Create a personal access token and print it (once)."""
     from datetime import timedelta
 
@@ -172,7 +172,7 @@ def tokens_create(email: str, scopes: tuple[str, ...], name: str, expires_days: 
         user = find_user_by_email(session, email)
         if user is None:
             raise click.ClickException(f"no user with email {email}")
-        expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+        expires = utcnow() + timedelta(days=expires_days)
         click.echo(create_token(session, user, name, list(scopes), expires).token)
 
 

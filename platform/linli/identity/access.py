@@ -19,7 +19,6 @@ from sqlalchemy import or_, select
 
 from linli import db
 from linli.api.problems import Problem
-from linli.audit.recorder import set_actor
 from linli.db import utcnow
 from linli.identity import permissions as perms
 from linli.identity.models import (
@@ -130,7 +129,7 @@ def authenticate(*, allow_session: bool) -> Principal | None:
         principal = _from_session() if allow_session else None
     g.principal = principal
     if principal is not None:
-        set_actor(principal.actor)
+        g.actor = principal.actor
     return principal
 
 

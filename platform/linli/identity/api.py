@@ -4,12 +4,14 @@ community's members and partnerships (``/api/v1/t/<slug>/…``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import g
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema
 from sqlalchemy import select
 
 from linli import db
@@ -29,10 +31,13 @@ from linli.identity.models import (
     User,
 )
 from linli.identity.permissions import (
+    AUTHENTICATED,
     MEMBERS_MANAGE,
     MEMBERS_READ,
+    PERMISSION_ATTR,
     PLATFORM_MANAGE,
     SCOPES,
+    Level,
     authenticated,
     require,
 )
@@ -65,6 +70,7 @@ from linli.identity.schemas import (
 )
 from linli.tenancy.services import get_bureau, get_tenant
 
+F = TypeVar("F", bound=Callable[..., Any])
 me = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's own account")
 admin = Blueprint(
     "identity", __name__, url_prefix="/api/v1/platform", description="Users, partner units, logins"
@@ -72,6 +78,11 @@ admin = Blueprint(
 community = tenant_blueprint(
     "members", __name__, description="Members and partner units of a community"
 )
+
+
+def _attributes(row: object, schema: type[Schema]) -> dict[str, Any]:
+    """The row's raw values for ``schema``'s fields, for a response that adds a secret."""
+    return {name: getattr(row, name) for name in schema().fields}
 
 
 def _me() -> User:
@@ -129,14 +140,16 @@ class MyTokens(MethodView):
             session, _me(), data["name"], data["scopes"], data.get("expires_at")
         )
         session.commit()
-        return {**TokenOut().dump(issued.row), "token": issued.token}
+        return {**_attributes(issued.row, TokenOut), "token": issued.token}
 
 
 @me.route("/tokens/<uuid:token_id>", methods=["DELETE"])
 @authenticated
 @me.response(204)
 def revoke_token(token_id: uuid.UUID) -> None:
-    """Revoke one of my tokens: it stops working at once"""
+    """Revoke one of my tokens: it stops working at once (needs a write token)"""
+    if require_principal().cap < Level.WRITE:
+        raise Problem(403, "forbidden", _l("You are not allowed to do this"))
     session = db.session()
     services.revoke_token(session, _me(), token_id)
     session.commit()
@@ -206,16 +219,35 @@ class BureauStaffList(MethodView):
         return user
 
 
-def _unit_admin_or_platform(unit: PartnerUnit) -> None:
-    """Unit admins manage their own unit's members; the platform admin any unit's."""
+def _unit_admin_or_platform(unit: PartnerUnit, level: Level) -> None:
+    """Unit admins manage their own unit's members; the platform admin any unit's.
+
+    Changing members changes who may act in communities, so it needs a write token.
+    """
     principal = require_principal()
-    if principal.is_platform_admin:
-        return
-    if principal.user is not None:
-        for member, _user in services.list_unit_members(db.session(), unit):
-            if member.user_id == principal.user.id and member.is_unit_admin:
-                return
+    if principal.cap >= level:
+        if principal.is_platform_admin:
+            return
+        if principal.user is not None:
+            for member, _user in services.list_unit_members(db.session(), unit):
+                if member.user_id == principal.user.id and member.is_unit_admin:
+                    return
     raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+
+
+def unit_admin(level: Level) -> Callable[[F], F]:
+    """Check the caller against the unit named in the URL before the body is parsed."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            _unit_admin_or_platform(services.get_unit(db.session(), kwargs["unit_slug"]), level)
+            return view(*args, **kwargs)
+
+        setattr(guarded, PERMISSION_ATTR, AUTHENTICATED)
+        return guarded  # type: ignore[return-value]
+
+    return decorate
 
 
 @admin.route("/partner-units")
@@ -261,24 +293,24 @@ class UnitItem(MethodView):
 @admin.route("/partner-units/<string:unit_slug>/members")
 class UnitMembers(MethodView):
     @authenticated
+    @unit_admin(Level.READ)
     @admin.response(200, UnitMemberOut(many=True))
     def get(self, unit_slug: str) -> list[dict[str, Any]]:
         """Members of a partner unit (platform admin or the unit's admins)"""
         unit = services.get_unit(db.session(), unit_slug)
-        _unit_admin_or_platform(unit)
         return [
             {"user_id": u.id, "display_name": u.display_name, "is_unit_admin": m.is_unit_admin}
             for m, u in services.list_unit_members(db.session(), unit)
         ]
 
     @authenticated
+    @unit_admin(Level.WRITE)
     @admin.arguments(UnitMemberIn)
     @admin.response(201, UnitMemberOut)
     def post(self, data: dict[str, Any], unit_slug: str) -> dict[str, Any]:
         """Add or change a member of a partner unit"""
         session = db.session()
         unit = services.get_unit(session, unit_slug)
-        _unit_admin_or_platform(unit)
         user = services.get_user(session, data["user_id"])
         member = services.add_unit_member(session, unit, user, is_unit_admin=data["is_unit_admin"])
         session.commit()
@@ -291,12 +323,12 @@ class UnitMembers(MethodView):
 
 @admin.route("/partner-units/<string:unit_slug>/members/<uuid:user_id>", methods=["DELETE"])
 @authenticated
+@unit_admin(Level.WRITE)
 @admin.response(204)
 def remove_unit_member(unit_slug: str, user_id: uuid.UUID) -> None:
     """Remove a member: their access through the unit ends at the next request"""
     session = db.session()
     unit = services.get_unit(session, unit_slug)
-    _unit_admin_or_platform(unit)
     services.remove_unit_member(session, unit, user_id)
     session.commit()
 
@@ -372,7 +404,7 @@ class Clients(MethodView):
             bound["bureau_id"] = get_bureau(session, data["bureau"]).id
         issued = services.create_client(session, bound)
         session.commit()
-        return {**ClientOut().dump(issued.row), "client_secret": issued.secret}
+        return {**_attributes(issued.row, ClientOut), "client_secret": issued.secret}
 
 
 @admin.route("/oauth-clients/<string:client_id>", methods=["DELETE"])

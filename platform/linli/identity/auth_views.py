@@ -7,7 +7,6 @@ logged-in user creates on the account page (shown once).
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +28,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
 from linli.api.problems import Problem
-from linli.db import utcnow
 from linli.identity import services
 from linli.identity.access import authenticate, my_tenants
 from linli.identity.forms import LoginForm, NewPasswordForm, PlainForm, ResetRequestForm, TokenForm
@@ -39,7 +37,6 @@ from linli.identity.permissions import public
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 oauth_bp = Blueprint("oauth", __name__, url_prefix="/oauth")
-TOKEN_LIFETIME = timedelta(days=90)
 
 
 def _safe_next(target: str | None) -> str:
@@ -98,9 +95,7 @@ def account() -> str | BaseResponse:
     issued = None
     session_ = db.session()
     if form.validate_on_submit():
-        issued = services.create_token(
-            session_, user, form.name.data, form.scopes.data, utcnow() + TOKEN_LIFETIME
-        )
+        issued = services.create_token(session_, user, form.name.data, form.scopes.data, None)
         session_.commit()
     return render_template(
         "auth/account.html",

@@ -49,6 +49,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 RESET_VALIDITY = timedelta(hours=1)
 INVITATION_VALIDITY = timedelta(days=7)
+TOKEN_DEFAULT_LIFETIME = timedelta(days=90)
+TOKEN_MAX_LIFETIME = timedelta(days=366)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -227,8 +229,10 @@ def create_token(
     unknown = set(scopes) - perms.SCOPES.keys()
     if unknown or not scopes:
         raise invalid("scopes", _l("Choose from read, write and admin."))
-    if expires_at is not None and expires_at <= utcnow():
-        raise invalid("expires_at", _l("The expiry must be in the future."))
+    now = utcnow()
+    expires_at = expires_at or now + TOKEN_DEFAULT_LIFETIME
+    if not now < expires_at <= now + TOKEN_MAX_LIFETIME:
+        raise invalid("expires_at", _l("The expiry must be in the future, within a year."))
     token = new_token(PAT_PREFIX)
     row = PersonalAccessToken(
         user_id=user.id,

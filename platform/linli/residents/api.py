@@ -74,7 +74,7 @@ class CompoundItem(MethodView):
     def delete(self, compound_id: uuid.UUID) -> None:
         """Delete a compound and its buildings"""
         session = db.session()
-        session.delete(tenant_row_or_404(Compound, compound_id))
+        services.delete_compound(session, tenant_row_or_404(Compound, compound_id))
         session.commit()
 
 

@@ -84,3 +84,13 @@ def update_building(session: Session, building: Building, data: Mapping[str, Any
     for key, value in data.items():
         setattr(building, key, value)
     session.flush()
+
+
+def delete_compound(session: Session, compound: Compound) -> None:
+    """Delete the compound and its buildings through the ORM, so each one is audited
+    (the database would cascade them silently)."""
+    for building in list_buildings(session, compound.id):
+        session.delete(building)
+    session.flush()
+    session.delete(compound)
+    session.flush()

@@ -1,0 +1,514 @@
+"""The access matrix: every ``/api/v1/`` route × method of the app, for every kind of caller.
+
+Routes come from ``app.url_map`` itself, so a new endpoint is in the matrix the day it is
+added. What each caller may do is written down here, independently of the permission
+registry (a wrong ``@require`` on a view is a failing cell, not a silently agreeing one):
+
+* tenant routes are grouped by their first path segment after ``/api/v1/t/<slug>``
+  (``TENANT_GROUPS``); a segment named after an installed plugin is that plugin's
+  ``module`` group (community admins, or the plugin's own roles, and nobody else); any
+  other segment fails ``test_every_route_is_classified`` and is treated as a module
+  meanwhile (the strictest group);
+* platform routes are platform-admin only unless listed in ``BUREAU_ROUTES`` (bureau
+  staff) or ``UNIT_ADMIN_ROUTES`` (a partner unit's admins);
+* ``/api/v1/me`` (the caller's own account) is for any authenticated caller: here it is
+  only checked to refuse missing and dead tokens; ``test_identity.py`` covers the rest.
+
+One request per cell; each scenario (a caller and the community it aims at) is one test
+that walks every route, writes after reads and destructive calls last.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from linli import db
+from linli.db import utcnow
+from linli.identity.models import (
+    OAuthClient,
+    OAuthToken,
+    OIDCProvider,
+    PartnerMember,
+    PartnerUnit,
+    User,
+)
+from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
+from linli.plugins.models import ModuleEnablement
+from linli.tenancy.context import tenant_context
+from plugins.noticeboard.models import Notice
+from tests.conftest import PEOPLE, Communities, Community, problem
+
+API = "/api/v1/"
+ME = "/api/v1/me"
+TENANT = "/api/v1/t/<slug>"
+PLATFORM = "/api/v1/platform"
+IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET"})
+
+#: First path segment after ``/api/v1/t/<slug>`` → what kind of data it serves.
+TENANT_GROUPS = {
+    "": "community",  # the community's summary
+    "compounds": "places",
+    "buildings": "places",
+    "members": "people",
+    "partnerships": "people",
+    "audit": "audit",
+    "modules": "modules",  # which modules are on, and switching them
+}
+MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
+STRICTEST_GROUP = MODULE_GROUP
+
+#: Which accesses ("read" = GET, "write" = anything else) each kind of role has per group.
+EVERYTHING = {"read", "write"}
+READ_ONLY = {"read"}
+ALL_GROUPS = ("community", "places", "people", "audit", "modules", MODULE_GROUP)
+POLICY: dict[str, dict[str, set[str]]] = {
+    "platform": dict.fromkeys(ALL_GROUPS, EVERYTHING),
+    "admin": dict.fromkeys(ALL_GROUPS, EVERYTHING),
+    "admin_read": dict.fromkeys(ALL_GROUPS, READ_ONLY),
+    # bureau staff oversee: they read the core groups, but hold no module permission
+    "bureau": {**dict.fromkeys(ALL_GROUPS, READ_ONLY), MODULE_GROUP: set()},
+    "staff": {
+        "community": READ_ONLY,
+        "places": EVERYTHING,
+        "people": set(),
+        "audit": set(),
+        "modules": READ_ONLY,
+        MODULE_GROUP: set(),
+    },
+    "partner": {
+        "community": READ_ONLY,
+        "places": READ_ONLY,
+        "people": set(),
+        "audit": set(),
+        "modules": READ_ONLY,
+        MODULE_GROUP: set(),
+    },
+    "integration": {
+        "community": READ_ONLY,
+        "places": EVERYTHING,
+        "people": set(),
+        "audit": set(),
+        "modules": READ_ONLY,
+        MODULE_GROUP: set(),
+    },
+}
+
+_TENANT_ITEM = f"{PLATFORM}/tenants/<string:tenant_slug>"
+#: Platform routes bureau staff may use (for their own bureau's communities).
+BUREAU_ROUTES = frozenset(
+    {
+        (f"{PLATFORM}/bureaus", "GET"),
+        (f"{PLATFORM}/plugins", "GET"),
+        (f"{PLATFORM}/tenants", "GET"),
+        (f"{PLATFORM}/tenants", "POST"),
+        (_TENANT_ITEM, "GET"),
+        (_TENANT_ITEM, "PATCH"),
+        (_TENANT_ITEM, "DELETE"),  # offboarding
+        (f"{_TENANT_ITEM}/export", "POST"),
+        (f"{_TENANT_ITEM}/suspend", "POST"),
+        (f"{_TENANT_ITEM}/reactivate", "POST"),
+    }
+)
+_UNIT_MEMBERS = f"{PLATFORM}/partner-units/<string:unit_slug>/members"
+#: Platform routes a partner unit's admins may use for their own unit.
+UNIT_ADMIN_ROUTES = frozenset(
+    {
+        (_UNIT_MEMBERS, "GET"),
+        (_UNIT_MEMBERS, "POST"),
+        (f"{_UNIT_MEMBERS}/<uuid:user_id>", "DELETE"),
+    }
+)
+
+_PARAM = re.compile(r"<(?:[a-z]+:)?(\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    method: str
+
+    @property
+    def kind(self) -> str:
+        if self.rule == ME or self.rule.startswith(ME + "/"):
+            return "me"
+        if self.rule == TENANT or self.rule.startswith(TENANT + "/"):
+            return "tenant"
+        return "platform"
+
+    @property
+    def segment(self) -> str:
+        return self.rule[len(TENANT) :].lstrip("/").split("/", 1)[0]
+
+    @property
+    def access(self) -> str:
+        return "read" if self.method in READ_METHODS else "write"
+
+    @property
+    def order(self) -> int:
+        """Reads and writes first, then deletions and suspension, offboarding last."""
+        if (self.rule, self.method) == (_TENANT_ITEM, "DELETE"):
+            return 2
+        return int(self.method == "DELETE" or self.rule.endswith("/suspend"))
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.rule}"
+
+
+def api_routes(app: Flask) -> list[Route]:
+    routes = [
+        Route(rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(API)
+        for method in sorted((rule.methods or set()) - IGNORED_METHODS)
+    ]
+    # Tenant routes before platform ones (the platform ones may remove a partner or
+    # suspend the community); within each, reads and writes before destructive calls.
+    return sorted(routes, key=lambda r: (r.kind != "tenant", r.order, r.rule, r.method))
+
+
+def plugin_names(app: Flask) -> frozenset[str]:
+    return frozenset(app.extensions["linli.plugins"].plugins)
+
+
+def group_of(route: Route, plugins: frozenset[str]) -> str | None:
+    """The tenant group of a route (None: unclassified)."""
+    if route.segment in plugins:
+        return MODULE_GROUP
+    return TENANT_GROUPS.get(route.segment)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A caller (a person of the fixtures, an integration, or nobody at all) aiming at a
+    community; ``label`` is the kind of role it holds there (None: none at all)."""
+
+    caller: str | None
+    target: str
+    label: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.caller or 'no_token'}@{self.target}"
+
+    @property
+    def dead(self) -> bool:
+        return self.caller in (None, "expired", "revoked")
+
+
+SCENARIOS = [
+    Scenario(None, "alpha", None),
+    Scenario("expired", "alpha", None),
+    Scenario("revoked", "alpha", None),
+    Scenario("nobody", "alpha", None),
+    Scenario("nobody", "gamma", None),  # a suspended community is a 404 too, not a 403
+    Scenario("partner_beta", "alpha", None),
+    Scenario("partner_ended", "alpha", None),
+    Scenario("beta_admin", "alpha", None),
+    Scenario("bureau_yinxi", "beta", None),  # another bureau's community
+    Scenario("alpha_staff", "alpha", "staff"),
+    Scenario("partner_shared", "alpha", "partner"),
+    Scenario("partner_shared", "beta", "partner"),
+    Scenario("partner_beta", "beta", "partner"),
+    Scenario("alpha_admin_read", "alpha", "admin_read"),
+    Scenario("alpha_admin", "alpha", "admin"),
+    Scenario("bureau_yinxi", "alpha", "bureau"),
+    Scenario("bureau_yinxi", "gamma", "bureau"),  # overseen but suspended: 403
+    Scenario("client_alpha", "alpha", "integration"),  # OAuth client bound to alpha
+    Scenario("platform_admin", "alpha", "platform"),
+    Scenario("platform_admin", "gamma", "platform"),
+]
+
+OK = (0, "")
+
+
+def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, str]:
+    """(status, problem code) the cell must answer, or ``OK`` for an allowed call."""
+    if scenario.dead:
+        return 401, "unauthorized"
+    if route.kind == "tenant":
+        if scenario.label is None:
+            return 404, "tenant_not_found"
+        if scenario.target == "gamma":
+            return 403, "tenant_suspended"
+        allowed = POLICY[scenario.label][group or STRICTEST_GROUP]
+        return OK if route.access in allowed else (403, "forbidden")
+    key = (route.rule, route.method)
+    if scenario.caller == "platform_admin":
+        return OK
+    if scenario.caller == "bureau_yinxi" and key in BUREAU_ROUTES:
+        if "<string:tenant_slug>" in route.rule and scenario.label is None:
+            return 404, "not_found"
+        return OK
+    if scenario.caller == "partner_shared" and key in UNIT_ADMIN_ROUTES:
+        return OK
+    return 403, "forbidden"
+
+
+def cells(app: Flask, scenario: Scenario) -> list[Route]:
+    """The routes one scenario walks: ``/api/v1/me`` only for missing or dead tokens."""
+    return [r for r in api_routes(app) if r.kind != "me" or scenario.dead]
+
+
+# --- fixtures: the few rows a concrete URL needs besides the fixture communities --------------
+
+
+@dataclass
+class World:
+    communities: Communities
+    users: dict[str, uuid.UUID]
+    client_id: str
+    client_token: str
+    provider: str
+    unit_extra: uuid.UUID
+    plugins: frozenset[str]
+    notices: dict[str, uuid.UUID]
+
+    def community(self, slug: str) -> Community:
+        return {c.ref.slug: c for c in self.communities}[slug]
+
+
+@pytest.fixture
+def world(app: Flask, communities: Communities) -> World:
+    with app.app_context(), db.database().session_scope() as session:
+        users = {
+            email.split("@")[0]: uid
+            for uid, email in session.query(User.id, User.email).all()
+            if email
+        }
+        client = OAuthClient(
+            client_id="lin_client_matrix",
+            secret_digest="unused",
+            name="matrix",
+            tenant_id=communities.alpha.ref.id,
+            scopes=["write"],
+        )
+        session.add(client)
+        session.flush()
+        token = new_token(OAUTH_PREFIX)
+        session.add(
+            OAuthToken(
+                client_pk=client.id,
+                digest=digest(token),
+                scopes=["write"],
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+        session.add(
+            OIDCProvider(
+                slug="matrix-sso",
+                title="矩阵认证",
+                metadata_url="http://127.0.0.1:9/.well-known/openid-configuration",
+                client_id="linli",
+                client_secret="matrix-provider-secret",
+            )
+        )
+        extra = User(display_name="共建成员", email="unit-extra@linli.test")
+        session.add(extra)
+        session.flush()
+        unit = session.query(PartnerUnit).filter_by(slug="shared-unit").one()
+        session.add(PartnerMember(unit_id=unit.id, user_id=extra.id))
+        plugins = plugin_names(app)
+        notices: dict[str, uuid.UUID] = {}
+        for community in communities:
+            with tenant_context(community.ref):
+                if community is not communities.suspended:  # every module on, but in gamma
+                    session.add_all(ModuleEnablement(name=name) for name in plugins)
+                notice = Notice(title="停水通知", body="周三停水", visible_until=date(2999, 1, 1))
+                session.add(notice)
+                session.flush()
+                notices[community.ref.slug] = notice.id
+        return World(
+            communities,
+            users,
+            client.client_id,
+            token,
+            "matrix-sso",
+            extra.id,
+            plugins,
+            notices,
+        )
+
+
+def _member_of(world: World, slug: str) -> uuid.UUID:
+    """A member of the community (not the caller of the scenarios that write)."""
+    return {
+        "alpha": world.users["alpha_staff"],
+        "beta": world.users["beta_admin"],
+    }.get(slug, world.users["nobody"])
+
+
+def concrete(route: Route, world: World, target: str) -> str:
+    community = world.community(target)
+    platform_user = route.rule.startswith(f"{PLATFORM}/users/")
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        values: dict[str, Any] = {
+            "slug": target,
+            "tenant_slug": target,
+            "compound_id": community.compounds[1],  # not the compound of buildings[0]
+            "building_id": community.buildings[0],
+            "bureau_slug": "yinxi",
+            "client_id": world.client_id,
+            "provider_slug": world.provider,
+            "unit_slug": "shared-unit",
+            "token_id": uuid.uuid4(),
+            "name": min(world.plugins),  # a module name
+            "notice_id": world.notices[target],
+        }
+        if name == "user_id":
+            if route.kind == "tenant":
+                return str(_member_of(world, target))
+            return str(world.users["nobody"] if platform_user else world.unit_extra)
+        if name not in values:
+            raise KeyError(f"the matrix has no value for path parameter <{name}> of {route}")
+        return str(values[name])
+
+    return _PARAM.sub(value, route.rule)
+
+
+def _markers(world: World, slug: str) -> set[str]:
+    """Strings that only a response about community ``slug`` can contain."""
+    community = world.community(slug)
+    names = {"alpha": "福百社区", "beta": "菖蒲社区", "gamma": "停用社区"}
+    ids = [*community.compounds, *community.buildings]
+    return {names[slug], *(str(i) for i in ids)}
+
+
+BUREAU_OF = {"alpha": "音西街道", "beta": "临江街道", "gamma": "音西街道"}
+
+
+def foreign_markers(world: World, target: str) -> set[str]:
+    found: set[str] = set()
+    for other in ("alpha", "beta", "gamma"):
+        if other != target:
+            found |= _markers(world, other)
+            if BUREAU_OF[other] != BUREAU_OF[target]:
+                found.add(BUREAU_OF[other])
+    return found
+
+
+#: Communities a caller sees on the platform API (its bureau's); platform admins see all.
+OVERSEEN = {"bureau_yinxi": {"alpha", "gamma"}}
+
+
+def platform_foreign_markers(world: World, scenario: Scenario) -> set[str]:
+    if scenario.caller == "platform_admin":
+        return set()
+    seen = OVERSEEN.get(scenario.caller or "", set())
+    found: set[str] = set()
+    for slug in ("alpha", "beta", "gamma"):
+        if slug not in seen:
+            found |= _markers(world, slug)
+    return found | {BUREAU_OF[slug] for slug in ("alpha", "beta", "gamma")} - {
+        BUREAU_OF[slug] for slug in seen
+    }
+
+
+def all_markers(world: World) -> set[str]:
+    return (
+        _markers(world, "alpha")
+        | _markers(world, "beta")
+        | _markers(world, "gamma")
+        | {*BUREAU_OF.values()}
+    )
+
+
+def _headers(scenario: Scenario, world: World) -> dict[str, str]:
+    if scenario.caller is None:
+        return {}
+    token = world.client_token if scenario.caller == "client_alpha" else PEOPLE[scenario.caller]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _check_cell(client: FlaskClient, world: World, scenario: Scenario, route: Route) -> str | None:
+    """One request; the reason it is wrong, or None."""
+    url = concrete(route, world, scenario.target)
+    body = None if route.method in ("GET", "DELETE") else {}
+    response = client.open(url, method=route.method, headers=_headers(scenario, world), json=body)
+    status, code = expected(scenario, route, group_of(route, world.plugins))
+    text = response.get_data(as_text=True)
+    where = f"{route.method} {url}"
+    if status == 0:
+        if response.status_code in (401, 403, 404) or response.status_code >= 500:
+            return f"{where}: expected to be allowed, got {response.status_code} {text[:200]}"
+        if route.kind == "tenant":
+            foreign = foreign_markers(world, scenario.target)
+        else:
+            foreign = platform_foreign_markers(world, scenario)
+        leaked = sorted(m for m in foreign if m in text)
+        if leaked:
+            return f"{where}: allowed response shows another community's data {leaked}"
+        return None
+    if response.status_code != status:
+        return f"{where}: expected {status} {code}, got {response.status_code} {text[:200]}"
+    try:
+        doc = problem(response)
+    except AssertionError as exc:
+        return f"{where}: not a problem document: {exc}"
+    if doc["code"] != code:
+        return f"{where}: expected problem code {code}, got {doc['code']}"
+    if status == 401 and not response.headers.get("WWW-Authenticate", "").startswith("Bearer"):
+        return f"{where}: 401 without a Bearer challenge"
+    leaked = sorted(m for m in all_markers(world) if m in text)
+    if leaked:
+        return f"{where}: denied response contains community data {leaked}"
+    return None
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    """A new tenant route needs a group; every listed exception must still exist."""
+    routes = api_routes(app)
+    plugins = plugin_names(app)
+    assert plugins, "no plugin is installed: the module group goes untested"
+    unclassified = [str(r) for r in routes if r.kind == "tenant" and group_of(r, plugins) is None]
+    assert unclassified == [], "add these to TENANT_GROUPS"
+    existing = {(r.rule, r.method) for r in routes}
+    assert existing >= BUREAU_ROUTES, BUREAU_ROUTES - existing
+    assert existing >= UNIT_ADMIN_ROUTES, UNIT_ADMIN_ROUTES - existing
+
+
+def test_matrix_size(app: Flask) -> None:
+    routes = api_routes(app)
+    rules = {r.rule for r in routes if r.kind != "me"}
+    tenant_rules = {r.rule for r in routes if r.kind == "tenant"}
+    platform_rules = {r.rule for r in routes if r.kind == "platform"}
+    assert len(tenant_rules) >= 10, tenant_rules
+    assert len(platform_rules) >= 15, platform_rules
+    size = sum(len(cells(app, s)) for s in SCENARIOS)
+    pairs = len([r for r in routes if r.kind != "me"])
+    me_pairs = len(routes) - pairs
+    dead = len([s for s in SCENARIOS if s.dead])
+    floor = len(rules) * len(SCENARIOS)
+    print(
+        f"access matrix: {size} cells = {pairs} route×method pairs × {len(SCENARIOS)} callers"
+        f" + {me_pairs} /api/v1/me pairs × {dead} dead-token callers"
+        f" (floor: {len(rules)} rules × {len(SCENARIOS)} callers = {floor})"
+    )
+    assert size == pairs * len(SCENARIOS) + me_pairs * dead
+    assert size > floor
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_access_matrix(app: Flask, world: World, scenario: Scenario) -> None:
+    client = app.test_client()
+    walked = cells(app, scenario)
+    assert len(walked) >= 25
+    failures = [
+        failure
+        for route in walked
+        if (failure := _check_cell(client, world, scenario, route)) is not None
+    ]
+    assert failures == [], f"{len(failures)} of {len(walked)} cells wrong:\n" + "\n".join(failures)
