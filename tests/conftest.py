@@ -48,6 +48,20 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 BASE_DOMAIN = "linli.test"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` run only with the PostgreSQL parameter of ``settings``."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("postgres") and params.get("settings") == "sqlite":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _pg_reachable() -> bool:
     engine = db.make_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
     try:

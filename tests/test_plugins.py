@@ -297,3 +297,25 @@ def test_allowlist_leaves_other_plugins_out(settings: Settings, communities: Com
     client = app.test_client()
     assert client.get("/api/v1/platform/plugins", headers=AUTH).get_json()["plugins"] == []
     assert client.get(NOTICES, headers=auth("alpha_admin")).status_code == 404
+
+
+def test_cli_apply_dry_run_then_apply_then_nothing(
+    app: Flask, communities: Communities, tmp_path: Path
+) -> None:
+    _write(tmp_path, "zeta", "modules: {noticeboard: {enabled: true}}\n")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["tenants", "apply", str(tmp_path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "+ tenant zeta" in dry.output
+    assert "would change" in dry.output
+    with app.app_context():
+        assert db.session().scalar(select(Tenant.id).where(Tenant.slug == "zeta")) is None
+    real = runner.invoke(args=["tenants", "apply", str(tmp_path)])
+    assert real.output.splitlines()[:-1] == dry.output.splitlines()[:-1]
+    again = runner.invoke(args=["tenants", "apply", str(tmp_path)])
+    assert again.output.strip() == "1 files, changed 0 things"
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("slug: Bad Slug\n", encoding="utf-8")
+    refused = runner.invoke(args=["tenants", "apply", str(tmp_path)])
+    assert refused.exit_code != 0
+    assert "bad.yaml" in refused.output

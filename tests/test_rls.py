@@ -12,11 +12,7 @@ from linli.db import tenant_scoped_tables
 from linli.tenancy.context import tenant_context
 from tests.conftest import Communities
 
-
-@pytest.fixture(autouse=True)
-def _postgres_only(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("row-level security is PostgreSQL's")
+pytestmark = pytest.mark.postgres  # row-level security is PostgreSQL's
 
 
 def test_app_role_is_neither_owner_nor_superuser(app: Flask) -> None:

@@ -73,6 +73,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "linli-limits",
+        # Redis down must not take logins down: count in memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": settings.default_locale,
         "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
     }
