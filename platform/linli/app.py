@@ -28,6 +28,7 @@ from linli.identity.auth_views import bp as auth_bp
 from linli.identity.auth_views import oauth_bp
 from linli.identity.guard import assert_every_view_guarded
 from linli.identity.oauth_server import init_oauth_server
+from linli.jobs import api as jobs_api
 from linli.logs import configure_logging, init_request_logging
 from linli.plugins import api as modules_api
 from linli.plugins.registry import PluginRegistry, discover
@@ -45,6 +46,7 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     identity_api.community,
     audit_api.community,
     modules_api.community,
+    jobs_api.blp,
 )
 TRANSLATIONS = Path(__file__).parent / "translations"
 

@@ -101,6 +101,26 @@ def tenants_export(slug: str, out: Path) -> None:
     click.echo(f"wrote {out}")
 
 
+@click.command("worker")
+@click.option("--queues", default="default,bulk,reports", show_default=True)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-fork", is_flag=True, help="Run jobs in the worker process itself.")
+@with_appcontext
+def worker(queues: str, burst: bool, no_fork: bool) -> None:
+    """Run a background-job worker (needs LINLI_REDIS_URL)."""
+    from linli.jobs.backend import QUEUES
+    from linli.jobs.worker import run_worker
+
+    names = [name.strip() for name in queues.split(",") if name.strip()]
+    unknown = set(names) - set(QUEUES)
+    if unknown:
+        raise click.BadParameter(f"unknown queues: {', '.join(sorted(unknown))}")
+    try:
+        run_worker(current_app._get_current_object(), names, burst=burst, fork=not no_fork)  # type: ignore[attr-defined]
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @click.command("demo")
 @click.option(
     "--tenants-dir", default="tenants", show_default=True, type=click.Path(path_type=Path)
@@ -182,6 +202,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo)
+    app.cli.add_command(worker)
 
 
 def main() -> None:

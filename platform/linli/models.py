@@ -15,6 +15,7 @@ from linli.identity.models import (
     User,
     UserIdentity,
 )
+from linli.jobs.models import JobRecord
 from linli.outbox.models import OutboxMessage
 from linli.plugins.models import ModuleEnablement
 from linli.residents.models import Building, Compound
@@ -26,6 +27,7 @@ __all__ = [
     "Bureau",
     "BureauStaff",
     "Compound",
+    "JobRecord",
     "Membership",
     "ModuleEnablement",
     "OAuthClient",

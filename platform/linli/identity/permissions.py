@@ -110,6 +110,11 @@ MEMBERS_MANAGE = registry.permission(
     "members.manage", Level.ADMIN, _l("Manage members, roles and partnerships")
 )
 AUDIT_READ = registry.permission("audit.read", Level.READ, _l("Read the audit log"))
+JOBS_READ = registry.permission("jobs.read", Level.READ, _l("See the community's background jobs"))
+JOBS_MANAGE = registry.permission("jobs.manage", Level.WRITE, _l("Cancel background jobs"))
+TENANT_EXPORT = registry.permission(
+    "tenant.export", Level.ADMIN, _l("Export all of the community's data")
+)
 MODULES_MANAGE = registry.permission(
     "modules.manage", Level.ADMIN, _l("Switch modules on and off and change their settings")
 )
@@ -136,7 +141,11 @@ registry.role(
 )
 registry.role(Role(COMMUNITY_ADMIN, _l("Community admin"), frozenset(), grants_community=True))
 registry.role(
-    Role(STAFF, _l("Community staff"), frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE}))
+    Role(
+        STAFF,
+        _l("Community staff"),
+        frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE, JOBS_READ}),
+    )
 )
 registry.role(Role(PARTNER, _l("Partner unit"), frozenset({TENANT_READ, PLACES_READ})))
 registry.role(

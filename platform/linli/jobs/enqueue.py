@@ -1,0 +1,102 @@
+"""``enqueue``: the one way the core and plugins start background work.
+
+The job's record is committed first (so a worker always finds it), then the job goes
+to RQ carrying the community, the acting user and the record id. Without Redis
+(embedded mode) the job runs inline, right away, through the same runner. An
+idempotency key makes a second enqueue with the same key return the first job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from redis.exceptions import RedisError
+from rq import Callback, Retry
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from linli import db
+from linli.audit.recorder import current_actor
+from linli.db import utcnow
+from linli.jobs import backend, runner
+from linli.jobs.kinds import kind_of
+from linli.jobs.models import JobRecord, JobStatus
+from linli.tenancy.context import TenantRef, require_tenant, tenant_context
+
+DEFAULT_RETRY = Retry(max=3, interval=[10, 60, 300])
+RESULT_TTL = 7 * 24 * 3600
+
+
+def _existing(key: str) -> JobRecord | None:
+    query = select(JobRecord).where(JobRecord.idempotency_key == key)
+    return db.session().scalars(query).one_or_none()
+
+
+def _record(kind: str, queue: str, actor: str | None, key: str | None) -> tuple[JobRecord, bool]:
+    """Insert and commit a new record, or find the job that already used ``key``."""
+    session = db.session()
+    if key is not None and (found := _existing(key)) is not None:
+        return found, False
+    record = JobRecord(kind=kind, queue=queue, actor=actor, idempotency_key=key)
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:  # the same key, enqueued concurrently
+        session.rollback()
+        found = _existing(key) if key is not None else None
+        if found is None:
+            raise
+        return found, False
+    return record, True
+
+
+def enqueue(
+    fn: Callable[..., Any] | str,
+    *args: Any,
+    tenant: TenantRef | None = None,
+    user: str | None = None,
+    idempotency_key: str | None = None,
+    retry: Retry | None = DEFAULT_RETRY,
+    queue: str = "default",
+    timeout: int = 600,
+    **kwargs: Any,
+) -> JobRecord:
+    """Run registered job ``fn(*args, **kwargs)`` in the background for ``tenant``.
+
+    ``tenant`` defaults to the current one and ``user`` to the current actor. Arguments
+    must be JSON-like (they cross to the worker). Raises a 503 problem if Redis is
+    configured but down; the record then says so and nothing runs.
+    """
+    kind = kind_of(fn)
+    ref = tenant or require_tenant()
+    actor = user if user is not None else current_actor()
+    with tenant_context(ref):
+        record, created = _record(kind, queue, actor, idempotency_key)
+        if not created:
+            return record
+        call = (str(record.id), ref.id, ref.slug, actor, kind, list(args), dict(kwargs))
+        redis = backend.connection()
+        if redis is None:
+            runner.execute(*call, inline=True)
+            db.session().refresh(record)
+            return record
+        try:
+            backend.queue(queue, redis).enqueue(
+                runner.execute,
+                *call,
+                job_id=str(record.id),
+                retry=retry,
+                job_timeout=timeout,
+                result_ttl=RESULT_TTL,
+                failure_ttl=RESULT_TTL,
+                on_failure=Callback(runner.on_failure),
+                meta={"tenant_id": ref.id, "tenant_slug": ref.slug},
+            )
+        except RedisError as exc:
+            record.status = JobStatus.FAILED.value
+            record.error = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
+            record.finished_at = utcnow()
+            db.session().commit()
+            raise backend.unavailable() from exc
+    return record

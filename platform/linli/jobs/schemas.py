@@ -1,0 +1,31 @@
+"""Schemas of the jobs API."""
+
+from __future__ import annotations
+
+from flask import g, url_for
+from marshmallow import Schema, fields
+
+
+def _result_url(record: object) -> str | None:
+    if getattr(record, "status", None) != "finished" or not isinstance(
+        getattr(record, "result", None), dict
+    ):
+        return None
+    if "file" not in record.result:  # type: ignore[attr-defined]
+        return None
+    return url_for("jobs.job_result", slug=g.tenant.slug, job_id=record.id)  # type: ignore[attr-defined]
+
+
+class JobOut(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    queue = fields.String()
+    status = fields.String()
+    progress = fields.Integer()
+    attempts = fields.Integer()
+    result = fields.Raw(allow_none=True)
+    error = fields.Dict(allow_none=True)
+    result_url = fields.Function(_result_url)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)

@@ -1,0 +1,27 @@
+"""``linli worker``: a real RQ worker with Linli's app behind every job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+from rq import Queue, SimpleWorker, Worker
+
+from linli.jobs import backend, runner
+
+
+def run_worker(app: Flask, queue_names: Sequence[str], *, burst: bool, fork: bool) -> bool:
+    """Work the queues (in order of priority); ``fork=False`` runs jobs in-process.
+
+    RQ's scheduler runs inside the worker, so retries with back-off and jobs enqueued
+    for later are moved to their queues on time.
+    """
+    with app.app_context():
+        redis = backend.connection()
+    if redis is None:
+        raise RuntimeError("LINLI_REDIS_URL is not set: jobs run inline, there is nothing to work")
+    runner.use_app(app)
+    queues = [Queue(name, connection=redis) for name in queue_names]
+    worker_class = Worker if fork else SimpleWorker
+    worker = worker_class(queues, connection=redis)
+    return bool(worker.work(burst=burst, with_scheduler=True))

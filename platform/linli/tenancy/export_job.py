@@ -1,0 +1,28 @@
+"""The tenant archive as a background job (a large community takes a while)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linli import db
+from linli.jobs.files import result_dir
+from linli.jobs.kinds import job_kind
+from linli.jobs.runner import current_job_id, progress
+from linli.tenancy.context import require_tenant
+from linli.tenancy.export import export_tenant
+from linli.tenancy.services import get_tenant
+
+FILE_NAME = "export.json"
+
+
+@job_kind("tenant.export")
+def export_archive() -> dict[str, Any]:
+    ref = require_tenant()
+    with db.database().session_scope() as session:
+        progress(10)
+        archive = export_tenant(session, get_tenant(session, ref.slug))
+    progress(90)
+    path = result_dir(ref.id, current_job_id()) / FILE_NAME
+    path.write_text(json.dumps(archive, ensure_ascii=False), encoding="utf-8")
+    return {"file": FILE_NAME, "bytes": path.stat().st_size, "compounds": len(archive["compounds"])}
