@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 
 from linli import db
 from linli.jobs.kinds import job_kind
-from linli.jobs.runner import JobFailed, current_job_id, progress
 from linli.jobs.models import JobRecord
+from linli.jobs.runner import JobFailed, current_job_id, progress
 from linli.residents.models import Compound
 
 
