@@ -128,6 +128,9 @@ def test_worker_runs_the_job_in_its_community(
     assert body["result"]["orm"] == sorted(str(c) for c in communities.alpha.compounds)
     if is_postgres:  # raw SQL is walled off by row-level security in the worker too
         assert body["result"]["raw_tenants"] == [communities.alpha.ref.id]
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'linli_jobs_attempts_total{kind="test.probe",outcome="finished"} 1.0' in metrics
+    assert 'linli_jobs_queued{queue="default"} 0.0' in metrics
 
 
 def test_same_idempotency_key_gives_one_job(

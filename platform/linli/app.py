@@ -30,6 +30,7 @@ from linli.identity.guard import assert_every_view_guarded
 from linli.identity.oauth_server import init_oauth_server
 from linli.jobs import api as jobs_api
 from linli.logs import configure_logging, init_request_logging
+from linli.metrics import init_metrics
 from linli.plugins import api as modules_api
 from linli.plugins.registry import PluginRegistry, discover
 from linli.residents import api as places_api
@@ -150,6 +151,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     init_request_logging(app)
+    init_metrics(app)
     _database_error_handlers(app)
     _serve_api_docs_assets(app)
 

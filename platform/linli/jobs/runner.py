@@ -13,6 +13,7 @@ RQ retries with back-off while retries are left.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,9 @@ from sqlalchemy import select
 from linli import db
 from linli.audit.recorder import acting_as
 from linli.db import utcnow
+from linli.jobs.backend import connection
 from linli.jobs.kinds import all_kinds
+from linli.jobs.metrics import record_job
 from linli.jobs.models import JobRecord, JobStatus
 from linli.tenancy.context import TenantRef, tenant_context
 
@@ -123,18 +126,22 @@ def execute(
         rid = uuid.UUID(record_id)
         with _job_scope(TenantRef(tenant_id, tenant_slug), actor, rid):
             _update(rid, status=JobStatus.STARTED.value, started_at=utcnow(), new_attempt=True)
+            started = time.perf_counter()
             try:
                 result = all_kinds()[kind](*args, **kwargs)
             except JobFailed as exc:
                 error = {"code": exc.code, "title": exc.message, "detail": exc.detail}
                 _update(rid, status=JobStatus.FAILED.value, error=error, finished_at=utcnow())
+                record_job(connection(), kind, "failed", time.perf_counter() - started)
                 return None
             except Exception as exc:
                 log.warning("job attempt failed", job=record_id, kind=kind, error=repr(exc))
+                record_job(connection(), kind, "error", time.perf_counter() - started)
                 if inline:
                     _mark_failed(rid, exc)
                     return None
                 raise
+            record_job(connection(), kind, "finished", time.perf_counter() - started)
             _update(
                 rid,
                 status=JobStatus.FINISHED.value,

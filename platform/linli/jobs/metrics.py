@@ -1,0 +1,97 @@
+"""Job metrics, kept in Redis so every worker (and every forked job) adds to the same
+numbers, and exported by the web app's ``/metrics`` at scrape time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+from linli.jobs.backend import QUEUES, connection
+
+KEY = "linli:metrics:jobs"
+BUCKETS = (0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0)
+OUTCOMES = ("finished", "failed", "error")
+
+
+def record_job(redis: Redis | None, kind: str, outcome: str, seconds: float) -> None:
+    """Count one attempt of ``kind``: ``finished``, ``failed`` (for good) or ``error``
+    (a transient error; RQ retries while retries are left)."""
+    if redis is None:
+        return
+    try:
+        with redis.pipeline(transaction=False) as pipe:
+            pipe.hincrby(KEY, f"count|{kind}|{outcome}", 1)
+            pipe.hincrbyfloat(KEY, f"sum|{kind}", seconds)
+            for bound in BUCKETS:
+                if seconds <= bound:
+                    pipe.hincrby(KEY, f"bucket|{kind}|{bound}", 1)
+            pipe.execute()
+    except RedisError:
+        pass  # metrics must never fail a job
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class JobsCollector(Collector):
+    """Queue depths and job outcomes, read from Redis when Prometheus scrapes."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Any]:
+        up = GaugeMetricFamily("linli_jobs_redis_up", "Whether the job queue is reachable")
+        with self.app.app_context():
+            redis = connection()
+        if redis is None:
+            return
+        try:
+            families = list(self._families(redis))
+        except RedisError:
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _families(self, redis: Redis) -> Iterator[Any]:
+        depth = GaugeMetricFamily("linli_jobs_queued", "Jobs waiting", labels=["queue"])
+        running = GaugeMetricFamily("linli_jobs_running", "Jobs running", labels=["queue"])
+        failed = GaugeMetricFamily(
+            "linli_jobs_failed_registry", "Jobs in the failed registry", labels=["queue"]
+        )
+        for name in QUEUES:
+            queue = Queue(name, connection=redis)
+            depth.add_metric([name], len(queue))
+            running.add_metric([name], StartedJobRegistry(queue=queue).count)
+            failed.add_metric([name], FailedJobRegistry(queue=queue).count)
+        yield from (depth, running, failed)
+        raw = {_text(k): _text(v) for k, v in redis.hgetall(KEY).items()}
+        outcomes = CounterMetricFamily(
+            "linli_jobs_attempts", "Job attempts by kind and outcome", labels=["kind", "outcome"]
+        )
+        durations = HistogramMetricFamily(
+            "linli_job_duration_seconds", "Job attempt durations", labels=["kind"]
+        )
+        kinds: set[str] = set()
+        for key, value in raw.items():
+            part, kind, *rest = key.split("|")
+            kinds.add(kind)
+            if part == "count":
+                outcomes.add_metric([kind, rest[0]], float(value))
+        for kind in sorted(kinds):
+            total = sum(float(raw.get(f"count|{kind}|{o}", 0)) for o in OUTCOMES)
+            buckets = [(str(b), float(raw.get(f"bucket|{kind}|{b}", 0))) for b in BUCKETS]
+            buckets.append(("+Inf", total))
+            durations.add_metric([kind], buckets, float(raw.get(f"sum|{kind}", 0)))
+        yield from (outcomes, durations)
