@@ -40,7 +40,7 @@ def test_catalogue_lists_installed_plugins_with_json_schema(
     body = client.get("/api/v1/platform/plugins", headers=AUTH).get_json()
     board = next(p for p in body["plugins"] if p["name"] == "noticeboard")
     assert board["title"] == "公告栏"
-    assert board["default_settings"] == {"max_pinned": 3, "days_visible": 30}
+    assert board["default_settings"] == {"max_pinned": 3, "days_visible": 30, "keep_days": 180}
     assert board["settings_schema"]["properties"]["max_pinned"]["maximum"] == 10
     assert "noticeboard.editor" in board["roles"]
     assert body["broken"] == []
@@ -104,7 +104,7 @@ def test_settings_merge_on_patch_and_rules_apply(
         headers=auth("alpha_admin"),
         json={"settings": {"days_visible": 7}},
     )
-    assert patched.get_json()["settings"] == {"max_pinned": 1, "days_visible": 7}
+    assert patched.get_json()["settings"] == {"max_pinned": 1, "days_visible": 7, "keep_days": 180}
     first = client.post(
         NOTICES, headers=auth("alpha_admin"), json={"title": "a", "body": "b", "pinned": True}
     )

@@ -121,6 +121,23 @@ def worker(queues: str, burst: bool, no_fork: bool) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the cron scheduler for plugins' periodic jobs (needs LINLI_REDIS_URL)."""
+    from linli.jobs import runner
+    from linli.jobs.schedules import build_scheduler
+
+    try:
+        cron = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    runner.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    for job in cron.get_jobs():
+        click.echo(f"scheduled {job.args} {job.cron or job.interval}")
+    cron.start()
+
+
 @click.command("demo")
 @click.option(
     "--tenants-dir", default="tenants", show_default=True, type=click.Path(path_type=Path)
@@ -203,6 +220,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_group)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    app.cli.add_command(scheduler)
 
 
 def main() -> None:

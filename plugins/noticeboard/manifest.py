@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linli.plugins.manifest import PluginManifest
+from linli.plugins.manifest import PluginManifest, Schedule
 from plugins.noticeboard import hooks
 from plugins.noticeboard.api import blp
+from plugins.noticeboard.jobs import purge_expired
 from plugins.noticeboard.models import Notice
 from plugins.noticeboard.permissions import PERMISSIONS, ROLES
 from plugins.noticeboard.schemas import NoticeboardSettings
@@ -23,6 +24,8 @@ plugin = PluginManifest(
     settings_schema=NoticeboardSettings,
     permissions=PERMISSIONS,
     roles=ROLES,
+    jobs={"purge_expired": purge_expired},
+    schedules=(Schedule(job="purge_expired", cron="30 3 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     hooks=hooks,
 )

@@ -12,6 +12,7 @@ class NoticeboardSettings(Schema):
 
     max_pinned = fields.Integer(load_default=3, validate=validate.Range(min=0, max=10))
     days_visible = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    keep_days = fields.Integer(load_default=180, validate=validate.Range(min=0, max=3650))
 
 
 class NoticeIn(Schema):
