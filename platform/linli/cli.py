@@ -135,7 +135,7 @@ def scheduler() -> None:
     runner.use_app(current_app._get_current_object())  # type: ignore[attr-defined]
     for job in cron.get_jobs():
         click.echo(f"scheduled {job.args} {job.cron or job.interval}")
-    cron.start()
+    cron.start()  # type: ignore[no-untyped-call]
 
 
 @click.command("demo")
