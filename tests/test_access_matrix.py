@@ -41,6 +41,7 @@ from linli.identity.models import (
     User,
 )
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
+from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
@@ -62,6 +63,8 @@ TENANT_GROUPS = {
     "partnerships": "people",
     "audit": "audit",
     "modules": "modules",  # which modules are on, and switching them
+    "jobs": "jobs",  # the community's background jobs
+    "exports": "exports",  # full data archives: admins only
 }
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
 STRICTEST_GROUP = MODULE_GROUP
@@ -69,19 +72,28 @@ STRICTEST_GROUP = MODULE_GROUP
 #: Which accesses ("read" = GET, "write" = anything else) each kind of role has per group.
 EVERYTHING = {"read", "write"}
 READ_ONLY = {"read"}
-ALL_GROUPS = ("community", "places", "people", "audit", "modules", MODULE_GROUP)
+ALL_GROUPS = ("community", "places", "people", "audit", "modules", "jobs", "exports", MODULE_GROUP)
+NOTHING: set[str] = set()
 POLICY: dict[str, dict[str, set[str]]] = {
     "platform": dict.fromkeys(ALL_GROUPS, EVERYTHING),
     "admin": dict.fromkeys(ALL_GROUPS, EVERYTHING),
-    "admin_read": dict.fromkeys(ALL_GROUPS, READ_ONLY),
+    # an archive needs an admin-scope token, even to download
+    "admin_read": {**dict.fromkeys(ALL_GROUPS, READ_ONLY), "exports": NOTHING},
     # bureau staff oversee: they read the core groups, but hold no module permission
-    "bureau": {**dict.fromkeys(ALL_GROUPS, READ_ONLY), MODULE_GROUP: set()},
+    "bureau": {
+        **dict.fromkeys(ALL_GROUPS, READ_ONLY),
+        MODULE_GROUP: NOTHING,
+        "jobs": NOTHING,
+        "exports": NOTHING,
+    },
     "staff": {
         "community": READ_ONLY,
         "places": EVERYTHING,
         "people": set(),
         "audit": set(),
         "modules": READ_ONLY,
+        "jobs": READ_ONLY,
+        "exports": NOTHING,
         MODULE_GROUP: set(),
     },
     "partner": {
@@ -90,6 +102,8 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "people": set(),
         "audit": set(),
         "modules": READ_ONLY,
+        "jobs": NOTHING,
+        "exports": NOTHING,
         MODULE_GROUP: set(),
     },
     "integration": {
@@ -98,6 +112,8 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "people": set(),
         "audit": set(),
         "modules": READ_ONLY,
+        "jobs": NOTHING,
+        "exports": NOTHING,
         MODULE_GROUP: set(),
     },
 }
@@ -271,6 +287,7 @@ class World:
     unit_extra: uuid.UUID
     plugins: frozenset[str]
     notices: dict[str, uuid.UUID]
+    jobs: dict[str, uuid.UUID]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
@@ -318,14 +335,23 @@ def world(app: Flask, communities: Communities) -> World:
         session.add(PartnerMember(unit_id=unit.id, user_id=extra.id))
         plugins = plugin_names(app)
         notices: dict[str, uuid.UUID] = {}
+        jobs: dict[str, uuid.UUID] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
                     session.add_all(ModuleEnablement(name=name) for name in plugins)
                 notice = Notice(title="停水通知", body="周三停水", visible_until=date(2999, 1, 1))
                 session.add(notice)
+                job = JobRecord(
+                    kind="tenant.export",
+                    queue="reports",
+                    status="finished",
+                    result={"file": "x.json"},
+                )
+                session.add(job)
                 session.flush()
                 notices[community.ref.slug] = notice.id
+                jobs[community.ref.slug] = job.id
         return World(
             communities,
             users,
@@ -335,6 +361,7 @@ def world(app: Flask, communities: Communities) -> World:
             extra.id,
             plugins,
             notices,
+            jobs,
         )
 
 
@@ -364,6 +391,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "token_id": uuid.uuid4(),
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
+            "job_id": world.jobs[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

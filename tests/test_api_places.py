@@ -306,10 +306,23 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{T}/noticeboard/notices"): Call(201, {"title": "停水通知", "body": "明天停水。"}),
     ("GET", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(200),
     ("DELETE", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(204),
+    ("GET", f"{T}/jobs"): Call(200),
+    ("GET", f"{T}/jobs/<uuid:job_id>"): Call(200),
+    ("POST", f"{T}/jobs/<uuid:job_id>/cancel"): Call(409),  # the export already finished
+    ("POST", f"{T}/exports"): Call(202),
+    ("GET", f"{T}/exports/<uuid:job_id>"): Call(200),
 }
 
 #: The path parameters a route may have, besides the slug.
-PARAMETERS = ("compound_id", "building_id", "user_id", "unit_slug", "notice_id", "name")
+PARAMETERS = (
+    "compound_id",
+    "building_id",
+    "user_id",
+    "unit_slug",
+    "notice_id",
+    "name",
+    "job_id",
+)
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
 GLOBAL = frozenset({"name"})
 #: Values that name nothing anywhere: the baseline 404 a foreign id must be identical to.
@@ -320,6 +333,7 @@ ABSENT = {
     "unit_slug": "no-such-unit",
     "notice_id": "00000000-0000-4000-8000-000000000004",
     "name": "no-such-module",
+    "job_id": "00000000-0000-4000-8000-000000000005",
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -344,6 +358,7 @@ def world(client: FlaskClient, communities: Communities) -> World:
             "unit_slug": UNIT[slug],
             "notice_id": str(uuid.uuid4()),
             "name": "noticeboard",
+            "job_id": str(uuid.uuid4()),
         }
         if slug in NOTICE:
             base = f"/api/v1/t/{slug}"
@@ -358,6 +373,8 @@ def world(client: FlaskClient, communities: Communities) -> World:
                 client.post(f"{base}/noticeboard/notices", json=notice, headers=AUTH), 201
             )
             values[slug]["notice_id"] = posted["id"]
+            export = _json(client.post(f"{base}/exports", headers=AUTH), 202)
+            values[slug]["job_id"] = export["id"]
     return World(values, by_name["路人"])
 
 

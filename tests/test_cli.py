@@ -39,7 +39,7 @@ def _run(instance: Path, *args: str) -> subprocess.CompletedProcess[str]:
         LINLI_DATABASE_URL=f"sqlite:///{instance / 'linli.db'}",
         LINLI_SECRET_KEY="cli-test-secret",
     )
-    result = subprocess.run(  # noqa: S603 - a fixed executable and arguments
+    result = subprocess.run(
         [str(LINLI), *args],
         cwd=REPO,
         env=env,

@@ -334,7 +334,8 @@ def test_password_reset_link_works_once(app: Flask, communities: Communities) ->
     messages = outbox(app)
     assert len(messages) == 1
     message = messages[0]
-    assert (message.channel, message.recipient, message.sent_at) == ("email", EMAIL, None)
+    assert (message.channel, message.recipient) == ("email", EMAIL)
+    assert message.sent_at is not None  # embedded mode delivers right after the commit
     link = re.search(r"https?://[^/\s]+(/auth/password-reset/[\w-]+)", message.body)
     assert link, message.body
     path = link.group(1)

@@ -31,8 +31,9 @@ def _enable(app: Flask, slug: str, who: str) -> None:
 def test_scheduler_registers_every_manifest_schedule(settings: Settings) -> None:
     app = create_app(settings.with_overrides(redis_url="redis://127.0.0.1:6379/15"))
     jobs = build_scheduler(app).get_jobs()
-    assert [(job.args, job.cron) for job in jobs] == [
-        (("noticeboard", "purge_expired"), "30 3 * * *")
+    assert [(job.func.__name__, job.args, job.cron, job.interval) for job in jobs] == [
+        ("deliver_outbox", (), None, 60),
+        ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None),
     ]
     Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
 

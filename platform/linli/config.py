@@ -49,6 +49,7 @@ class Settings:
     log_level: str = "INFO"
     default_locale: str = "zh_CN"
     public_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None
     plugins: tuple[str, ...] | None = None
     auth_rate_limit: str = "20/minute"
     session_cookie_secure: bool = True
@@ -73,6 +74,7 @@ class Settings:
             log_level=env.get("LINLI_LOG_LEVEL", "INFO").upper(),
             default_locale=env.get("LINLI_DEFAULT_LOCALE", "zh_CN"),
             public_url=env.get("LINLI_PUBLIC_URL", "http://127.0.0.1:8000"),
+            smtp_url=env.get("LINLI_SMTP_URL") or None,
             plugins=_names(env.get("LINLI_PLUGINS")),
             auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
             session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()

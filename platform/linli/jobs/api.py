@@ -6,6 +6,7 @@ Every endpoint here needs the queue: when Redis is configured but down they answ
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -84,17 +85,18 @@ def cancel(job_id: uuid.UUID) -> JobRecord:
     return record
 
 
-@blp.route("/jobs/<uuid:job_id>/result", methods=["GET"])
+@blp.route("/exports/<uuid:job_id>", methods=["GET"])
 @require(TENANT_EXPORT)
-def job_result(job_id: uuid.UUID) -> Response:
-    """Download the file a finished job produced"""
+def export_file(job_id: uuid.UUID) -> Response:
+    """Download the archive a finished export job produced"""
     record = tenant_row_or_404(JobRecord, job_id)
     if record.status != JobStatus.FINISHED or not isinstance(record.result, dict):
         raise Problem(404, "not_found", _l("Not found"))
     path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
     if not path.is_file():
         raise Problem(410, "result_expired", _l("The result is no longer kept"))
-    return send_file(path, as_attachment=True, download_name=path.name)
+    # Read whole (archives are JSON of one community): no file handle outlives the request.
+    return send_file(io.BytesIO(path.read_bytes()), as_attachment=True, download_name=path.name)
 
 
 @blp.route("/exports", methods=["POST"])

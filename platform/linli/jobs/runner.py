@@ -61,7 +61,8 @@ def _dispose_inherited_connections() -> None:
         _app.extensions["linli.db"].engine.dispose(close=False)
 
 
-def _worker_app() -> Flask:
+def worker_app() -> Flask:
+    """The app to run jobs with: the current one, the worker's, or a new one."""
     global _app
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
@@ -121,7 +122,7 @@ def execute(
     inline: bool = False,
 ) -> Any:
     """Run job ``record_id`` (what RQ calls); re-raises transient errors for RQ's retry."""
-    app = _worker_app()
+    app = worker_app()
     with app.app_context():
         rid = uuid.UUID(record_id)
         with _job_scope(TenantRef(tenant_id, tenant_slug), actor, rid):
@@ -160,7 +161,7 @@ def _mark_failed(record_id: uuid.UUID, exc: BaseException | None) -> None:
 def on_failure(job: Any, connection: Any, exc_type: Any, exc: Any, traceback: Any) -> None:
     """RQ failure callback (also for abandoned jobs): retrying, or failed for good."""
     meta = job.meta
-    app = _worker_app()
+    app = worker_app()
     with app.app_context(), tenant_context(TenantRef(meta["tenant_id"], meta["tenant_slug"])):
         record_id = uuid.UUID(job.id)
         if job.retries_left:

@@ -19,6 +19,7 @@ from linli import db
 from linli.api.tenant_api import module_enabled
 from linli.jobs import backend, runner
 from linli.jobs.enqueue import enqueue
+from linli.outbox.delivery import deliver_outbox
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import Tenant, TenantStatus
 
@@ -27,7 +28,7 @@ log = structlog.get_logger(__name__)
 
 def fan_out(plugin: str, job: str, period: str | None = None) -> list[str]:
     """Enqueue ``plugin.job`` for each active community with the module on."""
-    app = runner._worker_app()
+    app = runner.worker_app()
     period = period or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
     started: list[str] = []
     with app.app_context():
@@ -57,6 +58,7 @@ def build_scheduler(app: Flask) -> CronScheduler:
     if redis is None:
         raise RuntimeError("LINLI_REDIS_URL is not set: there is no queue to schedule into")
     scheduler = CronScheduler(connection=redis, name="linli")
+    scheduler.register(deliver_outbox, queue_name="default", interval=60)
     for plugin in app.extensions["linli.plugins"].plugins.values():
         for schedule in plugin.schedules:
             scheduler.register(

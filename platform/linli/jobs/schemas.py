@@ -13,7 +13,7 @@ def _result_url(record: object) -> str | None:
         return None
     if "file" not in record.result:  # type: ignore[attr-defined]
         return None
-    return url_for("jobs.job_result", slug=g.tenant.slug, job_id=record.id)  # type: ignore[attr-defined]
+    return url_for("jobs.export_file", slug=g.tenant.slug, job_id=record.id)  # type: ignore[attr-defined]
 
 
 class JobOut(Schema):
