@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app = Flask("linli", instance_path=str(settings.instance_path))
     app.config.from_mapping(_flask_config(settings))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["linli.db"] = db.Database(settings.database_url)
+    database = db.Database(settings.database_url)
+    app.extensions["linli.db"] = database
+    weakref.finalize(app, database.dispose)  # an app dropped (tests, reloads) closes its pool
     app.teardown_request(release_tenant)
     app.teardown_appcontext(db.close_session)
 
