@@ -288,6 +288,7 @@ class World:
     plugins: frozenset[str]
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
+    archives: dict[str, uuid.UUID]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
@@ -336,22 +337,22 @@ def world(app: Flask, communities: Communities) -> World:
         plugins = plugin_names(app)
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
+        archives: dict[str, uuid.UUID] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
                     session.add_all(ModuleEnablement(name=name) for name in plugins)
                 notice = Notice(title="停水通知", body="周三停水", visible_until=date(2999, 1, 1))
                 session.add(notice)
-                job = JobRecord(
-                    kind="tenant.export",
-                    queue="reports",
-                    status="finished",
-                    result={"file": "x.json"},
+                job, archive = (
+                    JobRecord(kind=kind, queue="reports", status="finished", result={"file": "x"})
+                    for kind in ("places.export_buildings", "tenant.export")
                 )
-                session.add(job)
+                session.add_all([job, archive])
                 session.flush()
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
+                archives[community.ref.slug] = archive.id
         return World(
             communities,
             users,
@@ -362,6 +363,7 @@ def world(app: Flask, communities: Communities) -> World:
             plugins,
             notices,
             jobs,
+            archives,
         )
 
 
@@ -391,7 +393,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "token_id": uuid.uuid4(),
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
-            "job_id": world.jobs[target],
+            "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

@@ -310,6 +310,9 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", f"{T}/jobs/<uuid:job_id>"): Call(200),
     ("POST", f"{T}/jobs/<uuid:job_id>/cancel"): Call(409),  # the export already finished
     ("POST", f"{T}/exports"): Call(202),
+    ("GET", f"{T}/jobs/<uuid:job_id>/file"): Call(404),  # an archive: only via /exports
+    ("POST", f"{T}/buildings/import"): Call(422),  # no file in a JSON call
+    ("POST", f"{T}/buildings/export"): Call(202),
     ("GET", f"{T}/exports/<uuid:job_id>"): Call(200),
 }
 

@@ -28,7 +28,7 @@ from linli.jobs import backend
 from linli.jobs.enqueue import enqueue
 from linli.jobs.files import result_path
 from linli.jobs.models import JobRecord, JobStatus
-from linli.jobs.schemas import JobOut
+from linli.jobs.schemas import TENANT_EXPORT_KIND, JobOut
 from linli.tenancy.export_job import export_archive
 
 blp = tenant_blueprint("jobs", __name__, description="Background jobs of the community")
@@ -85,18 +85,34 @@ def cancel(job_id: uuid.UUID) -> JobRecord:
     return record
 
 
-@blp.route("/exports/<uuid:job_id>", methods=["GET"])
-@require(TENANT_EXPORT)
-def export_file(job_id: uuid.UUID) -> Response:
-    """Download the archive a finished export job produced"""
+def _file_of(job_id: uuid.UUID, *, archive: bool) -> Response:
+    """The file a finished job produced; community archives only through /exports."""
     record = tenant_row_or_404(JobRecord, job_id)
-    if record.status != JobStatus.FINISHED or not isinstance(record.result, dict):
+    if (
+        record.status != JobStatus.FINISHED
+        or not isinstance(record.result, dict)
+        or (record.kind == TENANT_EXPORT_KIND) != archive
+    ):
         raise Problem(404, "not_found", _l("Not found"))
     path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
     if not path.is_file():
         raise Problem(410, "result_expired", _l("The result is no longer kept"))
     # Read whole (archives are JSON of one community): no file handle outlives the request.
     return send_file(io.BytesIO(path.read_bytes()), as_attachment=True, download_name=path.name)
+
+
+@blp.route("/jobs/<uuid:job_id>/file", methods=["GET"])
+@require(JOBS_READ)
+def job_file(job_id: uuid.UUID) -> Response:
+    """Download the file a finished job produced (a spreadsheet export …)"""
+    return _file_of(job_id, archive=False)
+
+
+@blp.route("/exports/<uuid:job_id>", methods=["GET"])
+@require(TENANT_EXPORT)
+def export_file(job_id: uuid.UUID) -> Response:
+    """Download the archive a finished community export produced"""
+    return _file_of(job_id, archive=True)
 
 
 @blp.route("/exports", methods=["POST"])

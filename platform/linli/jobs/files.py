@@ -25,3 +25,16 @@ def result_path(tenant_id: int, record_id: uuid.UUID, name: str) -> Path:
     if not name or set(name) - SAFE_NAME_CHARS or name.startswith("."):
         return Path("/nonexistent")
     return result_dir(tenant_id, record_id) / name
+
+
+UPLOAD_EXTENSIONS = frozenset({".xlsx", ".csv"})
+
+
+def upload_path(tenant_id: int, upload_id: uuid.UUID, extension: str) -> Path:
+    """Where an uploaded spreadsheet waits for its job: named by a fresh id, never by
+    the uploader's file name (no path traversal, no collisions)."""
+    if extension not in UPLOAD_EXTENSIONS:
+        raise ValueError(f"unsupported upload type {extension}")
+    root: Path = current_app.config["LINLI"].instance_path / "uploads" / str(int(tenant_id))
+    root.mkdir(parents=True, exist_ok=True)
+    return root / f"{uuid.UUID(str(upload_id))}{extension}"

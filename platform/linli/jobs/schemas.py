@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import g, url_for
 from marshmallow import Schema, fields
 
+TENANT_EXPORT_KIND = "tenant.export"
+
 
 def _result_url(record: object) -> str | None:
     if getattr(record, "status", None) != "finished" or not isinstance(
@@ -13,7 +15,8 @@ def _result_url(record: object) -> str | None:
         return None
     if "file" not in record.result:  # type: ignore[attr-defined]
         return None
-    return url_for("jobs.export_file", slug=g.tenant.slug, job_id=record.id)  # type: ignore[attr-defined]
+    endpoint = "jobs.export_file" if record.kind == TENANT_EXPORT_KIND else "jobs.job_file"  # type: ignore[attr-defined]
+    return url_for(endpoint, slug=g.tenant.slug, job_id=record.id)  # type: ignore[attr-defined]
 
 
 class JobOut(Schema):

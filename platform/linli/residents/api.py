@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from flask import g, request
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli import db
 from linli.api.pagination import window
+from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
-from linli.residents import services
+from linli.jobs.enqueue import enqueue
+from linli.jobs.files import UPLOAD_EXTENSIONS, upload_path
+from linli.jobs.models import JobRecord
+from linli.jobs.schemas import JobOut
+from linli.residents import services, transfer
 from linli.residents.models import Building, Compound
 from linli.residents.schemas import (
     BuildingIn,
@@ -124,3 +134,53 @@ class BuildingItem(MethodView):
         session = db.session()
         session.delete(tenant_row_or_404(Building, building_id))
         session.commit()
+
+
+class ImportArgs(Schema):
+    mode = fields.String(load_default="all", validate=validate.OneOf(transfer.MODES))
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
+
+
+@blp.route("/buildings/import", methods=["POST"])
+@require(PLACES_WRITE)
+@blp.arguments(ImportArgs, location="query")
+@blp.response(202, JobOut)
+def import_buildings(args: dict[str, Any]) -> JobRecord:
+    """Import buildings from an .xlsx or .csv file (multipart field ``file``), as a job.
+
+    Columns: 小区, 楼栋, 层数. ``mode=all`` imports nothing unless every row is valid;
+    ``mode=valid`` imports the valid rows. Either way the job reports each bad row.
+    """
+    upload = request.files.get("file")
+    extension = Path(upload.filename or "").suffix.lower() if upload else ""
+    if upload is None or extension not in UPLOAD_EXTENSIONS:
+        raise Problem(
+            422,
+            "validation_failed",
+            _l("The submitted data is not valid"),
+            errors={"files": {"file": [str(_l("Upload an .xlsx or .csv file."))]}},
+        )
+    upload_id = uuid.uuid4()
+    upload.save(upload_path(g.tenant.id, upload_id, extension))
+    return enqueue(transfer.import_buildings, str(upload_id), extension, args["mode"], queue="bulk")
+
+
+@blp.route("/buildings/export", methods=["POST"])
+@require(PLACES_WRITE)
+@blp.arguments(ExportArgs, location="query")
+@blp.response(202, JobOut)
+def export_buildings(args: dict[str, Any]) -> JobRecord:
+    """Export every building with its compound as .xlsx or .csv, as a job (staff work)"""
+    return enqueue(transfer.export_buildings, args["format"], queue="reports")
+
+
+@blp.before_request
+def _room_for_uploads() -> None:
+    """Spreadsheets may be larger than the API's usual body limit."""
+    if request.endpoint == "places.import_buildings":
+        request.max_content_length = transfer.MAX_UPLOAD_BYTES
+        if (request.content_length or 0) > transfer.MAX_UPLOAD_BYTES:
+            raise RequestEntityTooLarge  # before a byte of the body is read
