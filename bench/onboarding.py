@@ -15,54 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from common import median_p95_ms, throwaway_database
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-APP_ROLE = "linli_app"
 TARGET_MS = 10.0
-
-
-def _autocommit(url: str, statement: str) -> None:
-    from linli.db import make_engine
-
-    engine = make_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def throwaway_database() -> Iterator[tuple[str, str]]:
-    name = f"linli_bench_onboarding_{uuid.uuid4().hex[:8]}"
-    _autocommit(
-        ADMIN_URL,
-        f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS; "
-        "EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-    )
-    _autocommit(ADMIN_URL, f'CREATE DATABASE "{name}"')
-    owner = make_url(ADMIN_URL).set(database=name)
-    app = owner.set(username=APP_ROLE, password=APP_ROLE)
-    try:
-        yield owner.render_as_string(False), app.render_as_string(False)
-    finally:
-        _autocommit(ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _ms(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000
 
 
 def main() -> int:
@@ -77,7 +38,10 @@ def main() -> int:
     from linli.tenancy.models import Bureau
     from linli.tenancy.services import create_tenant
 
-    with throwaway_database() as (owner_url, app_url), tempfile.TemporaryDirectory() as tmp:
+    with (
+        throwaway_database("onboarding") as (owner_url, app_url),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         settings = Settings.from_env({"LINLI_INSTANCE_PATH": tmp}).with_overrides(
             database_url=app_url, database_admin_url=owner_url, instance_path=Path(tmp)
         )
@@ -121,8 +85,8 @@ def main() -> int:
                 session.commit()
                 onboarding.append(time.perf_counter() - started)
 
-    base_median, base_p95 = _ms(baseline)
-    median, p95 = _ms(onboarding)
+    base_median, base_p95 = median_p95_ms(baseline)
+    median, p95 = median_p95_ms(onboarding)
     print(
         f"communities onboarded: {args.count}, modules each: {len(modules)} ({', '.join(modules)})"
     )
