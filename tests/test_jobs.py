@@ -211,3 +211,27 @@ def test_redis_down_is_503_on_job_endpoints_only(
         assert response.headers["Retry-After"] == "30"
     assert client.get("/api/v1/t/alpha/compounds", headers=auth("alpha_admin")).status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_failed_filter_and_old_results_are_purged(app: Flask, communities: Communities) -> None:
+    from datetime import timedelta
+
+    from linli.db import utcnow
+    from linli.jobs.models import JobRecord
+    from linli.jobs.retention import purge_old_results
+    from linli.tenancy.context import tenant_context
+
+    client = app.test_client()
+    failed = _enqueue(app, communities.alpha.ref, "test.bad_input")
+    export = client.post("/api/v1/t/alpha/exports", headers=auth("alpha_admin")).get_json()
+    listed = client.get("/api/v1/t/alpha/jobs?status=failed", headers=auth("alpha_admin"))
+    assert [j["id"] for j in listed.get_json()] == [failed]
+    files = app.config["LINLI"].instance_path / "job-results" / str(communities.alpha.ref.id)
+    assert (files / export["id"] / "export.json").is_file()
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        with db.database().session_scope() as session:
+            for record in session.scalars(select(JobRecord)):
+                record.finished_at = utcnow() - timedelta(days=31)
+        assert purge_old_results() == {"jobs": 2, "uploads": 0}
+    assert not (files / export["id"]).exists()
+    assert client.get("/api/v1/t/alpha/jobs", headers=auth("alpha_admin")).get_json() == []

@@ -33,6 +33,7 @@ def test_scheduler_registers_every_manifest_schedule(settings: Settings) -> None
     jobs = build_scheduler(app).get_jobs()
     assert [(job.func.__name__, job.args, job.cron, job.interval) for job in jobs] == [
         ("deliver_outbox", (), None, 60),
+        ("purge_old_results", (), "15 4 * * *", None),
         ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None),
     ]
     Redis.from_url("redis://127.0.0.1:6379/15").flushdb()

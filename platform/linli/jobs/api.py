@@ -28,7 +28,7 @@ from linli.jobs import backend
 from linli.jobs.enqueue import enqueue
 from linli.jobs.files import result_path
 from linli.jobs.models import JobRecord, JobStatus
-from linli.jobs.schemas import TENANT_EXPORT_KIND, JobOut
+from linli.jobs.schemas import TENANT_EXPORT_KIND, JobListArgs, JobOut
 from linli.tenancy.export_job import export_archive
 
 blp = tenant_blueprint("jobs", __name__, description="Background jobs of the community")
@@ -42,16 +42,20 @@ def _queue_reachable() -> None:
 @blp.route("/jobs")
 class Jobs(MethodView):
     @require(JOBS_READ)
+    @blp.arguments(JobListArgs, location="query")
     @blp.response(200, JobOut(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters: Any) -> Sequence[JobRecord]:
-        """Recent jobs of this community, newest first"""
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[JobRecord]:
+        """Recent jobs of this community, newest first (``status=failed``: the failed ones)"""
         session = db.session()
         offset, limit = window(pagination_parameters)
+        query = select(JobRecord)
+        if "status" in args:
+            query = query.where(JobRecord.status == args["status"])
         pagination_parameters.item_count = session.scalar(
-            select(func.count()).select_from(JobRecord)
+            select(func.count()).select_from(query.subquery())
         )
-        query = select(JobRecord).order_by(JobRecord.created_at.desc())
+        query = query.order_by(JobRecord.created_at.desc())
         return session.scalars(query.offset(offset).limit(limit)).all()
 
 

@@ -19,6 +19,7 @@ from linli import db
 from linli.api.tenant_api import module_enabled
 from linli.jobs import backend, runner
 from linli.jobs.enqueue import enqueue
+from linli.jobs.retention import purge_old_results
 from linli.outbox.delivery import deliver_outbox
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import Tenant, TenantStatus
@@ -59,6 +60,7 @@ def build_scheduler(app: Flask) -> CronScheduler:
         raise RuntimeError("LINLI_REDIS_URL is not set: there is no queue to schedule into")
     scheduler = CronScheduler(connection=redis, name="linli")
     scheduler.register(deliver_outbox, queue_name="default", interval=60)
+    scheduler.register(purge_old_results, queue_name="default", cron="15 4 * * *")
     for plugin in app.extensions["linli.plugins"].plugins.values():
         for schedule in plugin.schedules:
             scheduler.register(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import g, url_for
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from linli.jobs.models import JobStatus
 
 TENANT_EXPORT_KIND = "tenant.export"
 
@@ -32,3 +34,7 @@ class JobOut(Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
+
+
+class JobListArgs(Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in JobStatus]))
