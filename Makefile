@@ -7,7 +7,7 @@ CATALOGUES := $(wildcard platform/linli/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test check lint types translations extract-messages install serve bench clean
+.PHONY: demo test check lint types translations extract-messages install bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,11 @@ check: lint types
 test: install check
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
 bench: install
 	$(BIN)/python bench/tenant_overhead.py
+	$(BIN)/python bench/onboarding.py
+	$(BIN)/python bench/jobs.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
