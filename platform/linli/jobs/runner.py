@@ -22,7 +22,7 @@ from typing import Any
 
 import structlog
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from linli import db
 from linli.audit.recorder import acting_as
@@ -74,16 +74,11 @@ def worker_app() -> Flask:
 
 
 def _update(record_id: uuid.UUID, *, new_attempt: bool = False, **values: Any) -> None:
-    """Change the record in a transaction of its own, visible at once to the API.
-
-    One UPDATE statement; on PostgreSQL without waiting for the WAL flush: losing the
-    last ledger update in a database crash costs a stale status, never data.
-    """
+    """Change the record in a transaction of its own (one UPDATE), visible at once to
+    the API."""
     if new_attempt:
         values["attempts"] = JobRecord.attempts + 1
     with db.database().session_scope() as session:
-        if db.database().is_postgres:
-            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         session.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
 
 
