@@ -27,7 +27,7 @@ from linli.residents.models import Building, Compound
 from linli.residents.schemas import BuildingIn, CompoundIn
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantSetting, TenantStatus
-from linli.tenancy.schemas import LOCALES, BureauIn
+from linli.tenancy.schemas import LOCALES, BureauIn, FirstAdmin, ModuleChoice
 
 
 class CompoundFile(CompoundIn):
@@ -36,16 +36,6 @@ class CompoundFile(CompoundIn):
 
 class PlacesFile(Schema):
     compounds = fields.List(fields.Nested(CompoundFile), load_default=list)
-
-
-class ModuleFile(Schema):
-    enabled = fields.Boolean(load_default=True)
-    settings = fields.Dict(keys=fields.String(), load_default=dict)
-
-
-class AdminFile(Schema):
-    email = fields.Email(required=True)
-    name = Text(required=True, validate=validate.Length(min=1, max=100))
 
 
 class TenantFile(Schema):
@@ -67,8 +57,10 @@ class TenantFile(Schema):
     )
     settings = fields.Dict(keys=Text(validate=validate.Length(min=1, max=100)), load_default=dict)
     places = fields.Nested(PlacesFile, load_default=dict)
-    modules = fields.Dict(keys=fields.String(), values=fields.Nested(ModuleFile), load_default=dict)
-    admins = fields.List(fields.Nested(AdminFile), load_default=list)
+    modules = fields.Dict(
+        keys=fields.String(), values=fields.Nested(ModuleChoice), load_default=dict
+    )
+    admins = fields.List(fields.Nested(FirstAdmin), load_default=list)
     seed_notes = fields.Raw(load_default=None, metadata={"description": "free notes, ignored"})
 
     @validates_schema
