@@ -164,9 +164,14 @@ def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | N
 
 @event.listens_for(Session, "after_begin")
 def _on_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    """Set the tenant for the new transaction; with none, leave the setting unset (a
+    transaction-local setting never outlives its transaction, and unset matches no row)."""
     if session.info.get("rls"):
         tenant = current_tenant()
-        _set_rls_tenant(session, connection, None if tenant is None else tenant.id)
+        if tenant is None:
+            session.info[_RLS_KEY] = None
+        else:
+            _set_rls_tenant(session, connection, tenant.id)
 
 
 def _sync_rls_tenant(session: Session) -> int | None:
@@ -232,7 +237,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, poolclass=NullPool, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping (a round trip per checkout): after a database restart the first
+    # statement on a dead connection fails (503), SQLAlchemy invalidates the pool, and
+    # the next request reconnects. Recycling bounds how long a connection lives.
+    return create_engine(url, pool_recycle=1800, **kwargs)
 
 
 class Database:

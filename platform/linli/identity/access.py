@@ -69,14 +69,18 @@ def _cap(scopes: list[str]) -> Level:
 
 def _from_pat(token: str) -> Principal:
     session_ = db.session()
-    pat = session_.scalars(
-        select(PersonalAccessToken).where(PersonalAccessToken.digest == digest(token))
+    found = session_.execute(
+        select(PersonalAccessToken, User)
+        .join(User, User.id == PersonalAccessToken.user_id)
+        .where(PersonalAccessToken.digest == digest(token))
     ).one_or_none()
     now = utcnow()
-    if pat is None or pat.revoked_at is not None or (pat.expires_at and pat.expires_at <= now):
+    if found is None:
         raise unauthorized(_l("The token is invalid, expired or revoked."))
-    user = session_.get(User, pat.user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
+    pat, user = found
+    if pat.revoked_at is not None or (pat.expires_at and pat.expires_at <= now):
+        raise unauthorized(_l("The token is invalid, expired or revoked."))
+    if user.status != UserStatus.ACTIVE:
         raise unauthorized(_l("The account is disabled."))
     if pat.last_used_at is None or now - pat.last_used_at > LAST_USED_PRECISION:
         pat.last_used_at = now
