@@ -319,3 +319,28 @@ def test_cli_apply_dry_run_then_apply_then_nothing(
     refused = runner.invoke(args=["tenants", "apply", str(tmp_path)])
     assert refused.exit_code != 0
     assert "bad.yaml" in refused.output
+
+
+def test_prune_offboards_only_archived_communities_without_a_file(
+    app: Flask, communities: Communities, tmp_path: Path
+) -> None:
+    _write(tmp_path, "alpha")
+    runner = app.test_cli_runner()
+    kept = runner.invoke(args=["tenants", "apply", str(tmp_path)])
+    assert kept.exit_code == 0, kept.output
+    with app.app_context():
+        assert db.session().scalar(select(Tenant.id).where(Tenant.slug == "beta")) is not None
+    refused = runner.invoke(args=["tenants", "apply", str(tmp_path), "--prune"])
+    assert refused.exit_code != 0  # beta and gamma have no file but were never archived
+    client = app.test_client()
+    for slug in ("beta", "gamma"):
+        if slug == "beta":
+            client.post(f"/api/v1/platform/tenants/{slug}/suspend", headers=AUTH)
+        client.post(f"/api/v1/platform/tenants/{slug}/export", headers=AUTH)
+    pruned = runner.invoke(args=["tenants", "apply", str(tmp_path), "--prune"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "- tenant beta" in pruned.output
+    assert "- tenant gamma" in pruned.output
+    with app.app_context():
+        slugs = set(db.session().scalars(select(Tenant.slug)))
+    assert slugs == {"alpha"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem
@@ -87,9 +87,8 @@ def get_user(session: Session, user_id: uuid.UUID) -> User:
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
-    return session.scalars(
-        select(User).where(func.lower(User.email) == email.strip().lower())
-    ).one_or_none()
+    """Emails are stored lower-cased, so the unique index answers this."""
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
 
 
 def list_users(session: Session) -> Sequence[User]:

@@ -28,6 +28,7 @@ from linli.residents.schemas import BuildingIn, CompoundIn
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantSetting, TenantStatus
 from linli.tenancy.schemas import LOCALES, BureauIn, FirstAdmin, ModuleChoice
+from linli.tenancy.services import set_status
 
 
 class CompoundFile(CompoundIn):
@@ -238,10 +239,14 @@ def apply_tenant_file(session: Session, data: Mapping[str, Any], changes: Change
             "name": data["name"],
             "name_en": data.get("name_en"),
             "locale": data.get("locale", "zh_CN"),
-            "status": data.get("status", TenantStatus.ACTIVE.value),
             "bureau": bureau,
         },
     )
+    status = TenantStatus(data.get("status", TenantStatus.ACTIVE.value))
+    if tenant.status != status.value:
+        if tenant.status is not None:
+            changes.add(f"~ tenant {tenant.slug}.status: {tenant.status!r} → {status.value!r}")
+        set_status(session, tenant, status)
     session.flush()
     with tenant_context(TenantRef(tenant.id, tenant.slug)):
         for key, value in data.get("settings", {}).items():

@@ -125,10 +125,10 @@ def offboard(session: Session, tenant: Tenant) -> None:
     holds every write the community ever made.
     """
     exported = tenant.exported_at
-    suspended = tenant.suspended_at
-    if tenant.status != TenantStatus.SUSPENDED or suspended is None:
+    suspended = tenant.suspended_at  # None: suspended before the date was recorded
+    if tenant.status != TenantStatus.SUSPENDED:
         raise Problem(409, "suspend_first", _l("Suspend the community before offboarding it"))
-    if exported is None or exported < suspended:
+    if exported is None or (suspended is not None and exported < suspended):
         raise Problem(409, "export_required", _l("Export the community before offboarding it"))
     session.delete(tenant)
     session.flush()
