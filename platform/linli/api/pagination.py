@@ -3,13 +3,17 @@ and an offset past 64 bits makes SQLite raise instead of returning nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem
 
 MAX_OFFSET = 2**53
+T = TypeVar("T")
 
 
 def window(pages: Any) -> tuple[int, int]:
@@ -22,3 +26,11 @@ def window(pages: Any) -> tuple[int, int]:
             errors={"query": {"page": [str(_l("The page number is too large."))]}},
         )
     return pages.first_item, pages.page_size
+
+
+def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[T]:
+    """One page of ``query`` (flask-smorest's pagination parameters), counting the total
+    for the ``X-Pagination`` header."""
+    offset, limit = window(pages)
+    pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return session.scalars(query.order_by(*order_by).offset(offset).limit(limit)).all()

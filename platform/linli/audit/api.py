@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from linli import db
-from linli.api.pagination import window
+from linli.api.pagination import paged
 from linli.api.smorest import Blueprint
 from linli.api.tenant_api import tenant_blueprint
 from linli.audit.models import AuditEvent
@@ -24,16 +24,12 @@ platform = Blueprint(
 )
 
 
-def _page(query: Select[AuditEvent], args: dict[str, Any], pages: Any) -> Sequence[AuditEvent]:
+def _filtered(query: Select[AuditEvent], args: dict[str, Any]) -> Select[AuditEvent]:
     if "action" in args:
         query = query.where(AuditEvent.action == args["action"])
     if "actor" in args:
         query = query.where(AuditEvent.actor == args["actor"])
-    session = db.session()
-    pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    offset, limit = window(pages)
-    ordered = query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit)
-    return session.scalars(ordered).all()
+    return query
 
 
 @community.route("/audit")
@@ -44,8 +40,8 @@ class CommunityAudit(MethodView):
     @community.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[AuditEvent]:
         """Writes in this community, newest first"""
-        query = select(AuditEvent).where(AuditEvent.tenant_id == g.tenant.id)
-        return _page(query, args, pagination_parameters)
+        query = _filtered(select(AuditEvent).where(AuditEvent.tenant_id == g.tenant.id), args)
+        return paged(db.session(), query, pagination_parameters, AuditEvent.id.desc())
 
 
 @platform.route("/audit")
@@ -56,4 +52,5 @@ class PlatformAudit(MethodView):
     @platform.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[AuditEvent]:
         """Every write on the platform, newest first"""
-        return _page(select(AuditEvent), args, pagination_parameters)
+        query = _filtered(select(AuditEvent), args)
+        return paged(db.session(), query, pagination_parameters, AuditEvent.id.desc())

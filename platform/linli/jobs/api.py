@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from linli import db
-from linli.api.pagination import window
+from linli.api.pagination import paged
 from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import JOBS_MANAGE, JOBS_READ, TENANT_EXPORT, require
@@ -47,16 +47,10 @@ class Jobs(MethodView):
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[JobRecord]:
         """Recent jobs of this community, newest first (``status=failed``: the failed ones)"""
-        session = db.session()
-        offset, limit = window(pagination_parameters)
         query = select(JobRecord)
         if "status" in args:
             query = query.where(JobRecord.status == args["status"])
-        pagination_parameters.item_count = session.scalar(
-            select(func.count()).select_from(query.subquery())
-        )
-        query = query.order_by(JobRecord.created_at.desc())
-        return session.scalars(query.offset(offset).limit(limit)).all()
+        return paged(db.session(), query, pagination_parameters, JobRecord.created_at.desc())
 
 
 @blp.route("/jobs/<uuid:job_id>")

@@ -11,10 +11,11 @@ from flask import g, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli import db
-from linli.api.pagination import window
+from linli.api.pagination import paged
 from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
@@ -43,11 +44,8 @@ class Compounds(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Compound]:
         """List compounds"""
-        session = db.session()
-        offset, limit = window(pagination_parameters)
-        compounds = services.list_compounds(session, offset=offset, limit=limit)
-        pagination_parameters.item_count = services.count_compounds(session)
-        return compounds
+        query = select(Compound)
+        return paged(db.session(), query, pagination_parameters, Compound.name)
 
     @require(PLACES_WRITE)
     @blp.arguments(CompoundIn)

@@ -33,13 +33,6 @@ def _building_named(compound_id: uuid.UUID, name: str) -> Any:
     return select(Building.id).where(Building.compound_id == compound_id, Building.name == name)
 
 
-def list_compounds(
-    session: Session, *, offset: int = 0, limit: int | None = None
-) -> Sequence[Compound]:
-    query = select(Compound).order_by(Compound.name).offset(offset).limit(limit)
-    return session.scalars(query).all()
-
-
 def count_compounds(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Compound)) or 0
 
