@@ -95,19 +95,20 @@ def list_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.display_name)).all()
 
 
-def create_user(session: Session, data: Mapping[str, Any]) -> User:
+def create_user(session: Session, data: Mapping[str, Any], *, known_new: bool = False) -> User:
+    """A new account; ``known_new``: the caller already found no account with the email."""
     fields = dict(data)
     password = fields.pop("password", None)
     if fields.get("email"):
         fields["email"] = fields["email"].strip().lower()
-        if find_user_by_email(session, fields["email"]) is not None:
+        if not known_new and find_user_by_email(session, fields["email"]) is not None:
             raise _conflict(_l("A user with this email exists already."))
     user = User(**fields)
     if password is not None:
         check_password_strength(password)
         user.password_hash = hash_password(password)
     session.add(user)
-    session.flush()
+    session.flush()  # rows referring to users have no relationship to order them after it
     return user
 
 
@@ -183,9 +184,11 @@ def request_password_reset(session: Session, email: str) -> None:
     )
 
 
-def invite_user(session: Session, email: str, display_name: str) -> User:
+def invite_user(
+    session: Session, email: str, display_name: str, *, known_new: bool = False
+) -> User:
     """Create an account without a password and send a link to choose one (7 days)."""
-    user = create_user(session, {"email": email, "display_name": display_name})
+    user = create_user(session, {"email": email, "display_name": display_name}, known_new=known_new)
     assert user.email is not None
     link = _reset_link(session, user, INVITATION_VALIDITY)
     queue_email(
@@ -350,13 +353,21 @@ def check_roles(roles: Sequence[str]) -> list[str]:
 
 
 def set_membership(
-    session: Session, tenant_id: int, user: User, roles: Sequence[str], *, merge: bool = False
+    session: Session,
+    tenant_id: int,
+    user: User,
+    roles: Sequence[str],
+    *,
+    merge: bool = False,
+    fresh: bool = False,
 ) -> Membership:
-    """Give ``user`` exactly ``roles`` in the community (or add them, with ``merge``)."""
+    """Give ``user`` exactly ``roles`` in the community (or add them, with ``merge``);
+    ``fresh``: the community was created in this transaction, so no membership exists."""
     roles = check_roles(roles)
-    row = session.scalars(
-        select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user.id)
-    ).one_or_none()
+    query = select(Membership).where(
+        Membership.tenant_id == tenant_id, Membership.user_id == user.id
+    )
+    row = None if fresh else session.scalars(query).one_or_none()
     if row is None:
         row = Membership(tenant_id=tenant_id, user_id=user.id, roles=roles)
         session.add(row)

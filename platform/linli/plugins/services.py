@@ -38,9 +38,10 @@ class ModuleState:
     settings: dict[str, Any]
 
 
-def module_states(session: Session) -> list[ModuleState]:
-    """Every installed module with its state in the current community."""
-    rows = {row.name: row for row in session.scalars(select(ModuleEnablement))}
+def module_states(session: Session, *, fresh: bool = False) -> list[ModuleState]:
+    """Every installed module with its state in the current community (``fresh``: a
+    community created in this transaction, which has no rows yet)."""
+    rows = {} if fresh else {row.name: row for row in session.scalars(select(ModuleEnablement))}
     states = []
     for name, manifest in sorted(installed().plugins.items()):
         row = rows.get(name)
@@ -83,6 +84,7 @@ def configure(
     enabled: bool | None = None,
     settings: Mapping[str, Any] | None = None,
     replace: bool = False,
+    fresh: bool = False,
 ) -> ModuleState:
     """Enable/disable a module and/or change its settings (merged unless ``replace``).
 
@@ -90,9 +92,8 @@ def configure(
     the plugin's on_enable/on_disable hook runs in the same transaction.
     """
     manifest = manifest_or_404(name)
-    row = session.scalars(
-        select(ModuleEnablement).where(ModuleEnablement.name == name)
-    ).one_or_none()
+    query = select(ModuleEnablement).where(ModuleEnablement.name == name)
+    row = None if fresh else session.scalars(query).one_or_none()
     current = row.settings if row is not None else {}
     merged = dict(settings or {}) if replace else {**current, **(settings or {})}
     try:
@@ -107,7 +108,6 @@ def configure(
         row.settings = validated
         if enabled is not None:
             row.enabled = enabled
-    session.flush()
     hooks = installed().hooks_for([name])
     if row.enabled and not was_enabled:
         hooks.on_enable(tenant=tenant, settings=validated)

@@ -135,8 +135,11 @@ def _upsert(
     model: Any,
     where: Mapping[str, Any],
     values: Mapping[str, Any],
+    *,
+    fresh: bool = False,
 ) -> Any:
-    row = session.scalars(select(model).filter_by(**where)).one_or_none()
+    """Create or update one row; ``fresh`` says it cannot exist yet (a new community)."""
+    row = None if fresh else session.scalars(select(model).filter_by(**where)).one_or_none()
     if row is None:
         row = model(**where, **values)
         session.add(row)
@@ -151,7 +154,9 @@ def _upsert(
     return row
 
 
-def _apply_places(session: Session, changes: Changes, slug: str, places: Mapping[str, Any]) -> None:
+def _apply_places(
+    session: Session, changes: Changes, slug: str, places: Mapping[str, Any], fresh: bool
+) -> None:
     for compound_data in places.get("compounds", []):
         label = f"{slug} compound {compound_data['name']}"
         compound = _upsert(
@@ -161,6 +166,7 @@ def _apply_places(session: Session, changes: Changes, slug: str, places: Mapping
             Compound,
             {"name": compound_data["name"]},
             {"address": compound_data.get("address")},
+            fresh=fresh,
         )
         session.flush()
         for building in compound_data["buildings"]:
@@ -171,15 +177,16 @@ def _apply_places(session: Session, changes: Changes, slug: str, places: Mapping
                 Building,
                 {"compound_id": compound.id, "name": building["name"]},
                 {"floors": building.get("floors")},
+                fresh=fresh,
             )
 
 
 def _apply_modules(
-    session: Session, changes: Changes, tenant: Tenant, modules: Mapping[str, Any]
+    session: Session, changes: Changes, tenant: Tenant, modules: Mapping[str, Any], fresh: bool
 ) -> None:
     from linli.plugins.services import configure, manifest_or_404, module_states
 
-    states = {state.manifest.name: state for state in module_states(session)}
+    states = {state.manifest.name: state for state in module_states(session, fresh=fresh)}
     for name, wanted in modules.items():
         manifest_or_404(name)
         before = states[name]
@@ -190,6 +197,7 @@ def _apply_modules(
             enabled=wanted["enabled"],
             settings=wanted["settings"],
             replace=True,
+            fresh=fresh,
         )
         if after.enabled != before.enabled:
             changes.add(f"~ {tenant.slug} module {name}: {'on' if after.enabled else 'off'}")
@@ -200,16 +208,22 @@ def _apply_modules(
 
 
 def _apply_admins(
-    session: Session, changes: Changes, tenant: Tenant, admins: Iterable[Mapping[str, Any]]
+    session: Session,
+    changes: Changes,
+    tenant: Tenant,
+    admins: Iterable[Mapping[str, Any]],
+    fresh: bool,
 ) -> None:
     from linli.identity.services import invite_user
 
     for admin in admins:
         user = find_user_by_email(session, admin["email"])
         if user is None:
-            user = invite_user(session, admin["email"], admin["name"])
+            user = invite_user(session, admin["email"], admin["name"], known_new=True)
             changes.add(f"+ user {admin['email']} (invited)")
-        membership = set_membership(session, tenant.id, user, [perms.COMMUNITY_ADMIN], merge=True)
+        membership = set_membership(
+            session, tenant.id, user, [perms.COMMUNITY_ADMIN], merge=True, fresh=fresh
+        )
         if session.is_modified(membership) or membership in session.new:
             changes.add(f"+ {tenant.slug} admin {admin['email']}")
 
@@ -226,8 +240,14 @@ def _bureau(session: Session, changes: Changes, bureau: str | Mapping[str, Any])
     return found
 
 
-def apply_tenant_file(session: Session, data: Mapping[str, Any], changes: Changes) -> Tenant:
-    """Create or update one community to match ``data`` (a loaded TenantFile)."""
+def apply_tenant_file(
+    session: Session, data: Mapping[str, Any], changes: Changes, *, new: bool = False
+) -> Tenant:
+    """Create or update one community to match ``data`` (a loaded TenantFile).
+
+    ``new`` promises the community does not exist (onboarding checked): then nothing it
+    would own can exist either, and no lookup is spent finding that out.
+    """
     bureau = _bureau(session, changes, data["bureau"])
     tenant: Tenant = _upsert(
         session,
@@ -241,7 +261,9 @@ def apply_tenant_file(session: Session, data: Mapping[str, Any], changes: Change
             "locale": data.get("locale", "zh_CN"),
             "bureau": bureau,
         },
+        fresh=new,
     )
+    fresh = tenant in session.new
     status = TenantStatus(data.get("status", TenantStatus.ACTIVE.value))
     if tenant.status != status.value:
         if tenant.status is not None:
@@ -257,11 +279,12 @@ def apply_tenant_file(session: Session, data: Mapping[str, Any], changes: Change
                 TenantSetting,
                 {"key": key},
                 {"value": value},
+                fresh=fresh,
             )
-        _apply_places(session, changes, tenant.slug, data.get("places", {}))
-        _apply_modules(session, changes, tenant, data.get("modules", {}))
+        _apply_places(session, changes, tenant.slug, data.get("places", {}), fresh)
+        _apply_modules(session, changes, tenant, data.get("modules", {}), fresh)
         session.flush()
-    _apply_admins(session, changes, tenant, data.get("admins", []))
+    _apply_admins(session, changes, tenant, data.get("admins", []), fresh)
     session.flush()
     return tenant
 

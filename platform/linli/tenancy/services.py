@@ -97,7 +97,7 @@ def create_tenant(session: Session, data: Mapping[str, Any]) -> Tenant:
 
     if session.scalar(select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
         raise _conflict(_l("A community with this slug exists already."))
-    return apply_tenant_file(session, data, Changes())
+    return apply_tenant_file(session, data, Changes(), new=True)
 
 
 def update_tenant(session: Session, tenant: Tenant, data: Mapping[str, Any]) -> Tenant:
