@@ -57,8 +57,10 @@ def _entering(module: str | None) -> Callable[[], None]:
         principal = require_principal()
         tenant = lookup_tenant(g.tenant_slug)
         structlog.contextvars.bind_contextvars(tenant=tenant.slug)
-        if not tenant_roles(principal, tenant):
+        roles = tenant_roles(principal, tenant)
+        if not roles:
             raise tenant_not_found()
+        g.tenant_roles = roles  # the permission check of the view reuses them
         activate_tenant(tenant)
         if module is not None and not module_enabled(module):
             raise Problem(404, "module_not_enabled", _l("This module is not enabled here"))

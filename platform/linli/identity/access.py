@@ -205,7 +205,7 @@ def granted_here() -> frozenset[str]:
     principal = require_principal()
     tenant: Tenant | None = g.get("tenant")
     if tenant is not None:
-        roles = tenant_roles(principal, tenant)
+        roles = g.get("tenant_roles") or tenant_roles(principal, tenant)
     elif principal.is_platform_admin:
         roles = frozenset({perms.PLATFORM_ADMIN})
     elif bureau_ids(principal):
