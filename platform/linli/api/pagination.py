@@ -29,8 +29,14 @@ def window(pages: Any) -> tuple[int, int]:
 
 
 def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[T]:
-    """One page of ``query`` (flask-smorest's pagination parameters), counting the total
-    for the ``X-Pagination`` header."""
+    """One page of ``query`` (flask-smorest's pagination parameters) and the total for
+    the ``X-Pagination`` header, in one round trip (a window count); only a page past
+    the end needs a second query to learn the total."""
     offset, limit = window(pages)
+    counted = query.add_columns(func.count().over()).order_by(*order_by)
+    rows = session.execute(counted.offset(offset).limit(limit)).all()
+    if rows:
+        pages.item_count = rows[0][-1]
+        return [row[0] for row in rows]
     pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return session.scalars(query.order_by(*order_by).offset(offset).limit(limit)).all()
+    return []
