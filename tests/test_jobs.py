@@ -211,6 +211,9 @@ def test_redis_down_is_503_on_job_endpoints_only(
         assert response.headers["Retry-After"] == "30"
     assert client.get("/api/v1/t/alpha/compounds", headers=auth("alpha_admin")).status_code == 200
     assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "redis": "unavailable"}
 
 
 def test_failed_filter_and_old_results_are_purged(app: Flask, communities: Communities) -> None:
