@@ -49,7 +49,8 @@ class Tenant(Timestamped, Base):
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    bureau: Mapped[Bureau] = relationship(lazy="joined", innerjoin=True)
+    # Loaded on access, not joined: resolving the tenant of every request needs no bureau.
+    bureau: Mapped[Bureau] = relationship()
 
 
 class TenantSetting(TenantScoped, Timestamped, Base):

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from linli.api.problems import Problem
 from linli.db import utcnow
@@ -77,7 +77,7 @@ def list_tenants(
     status: str | None = None,
 ) -> Sequence[Tenant]:
     """Communities, optionally only those of ``bureau_ids`` (None: all)."""
-    query = select(Tenant).order_by(Tenant.slug)
+    query = select(Tenant).options(selectinload(Tenant.bureau)).order_by(Tenant.slug)
     if bureau_ids is not None:
         query = query.where(Tenant.bureau_id.in_(bureau_ids))
     if bureau is not None:
