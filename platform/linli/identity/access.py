@@ -222,10 +222,6 @@ def check(permission: str) -> None:
         raise Problem(403, "forbidden", _l("You are not allowed to do this"), permission)
 
 
-def has(permission: str) -> bool:
-    return permission in granted_here()
-
-
 def my_tenants(principal: Principal) -> list[tuple[Tenant, frozenset[str]]]:
     """Every community where the caller can act now, with the roles it holds there."""
     query = select(Tenant).order_by(Tenant.slug)

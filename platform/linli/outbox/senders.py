@@ -85,14 +85,7 @@ class SmtpSender:
         email["Message-ID"] = f"<{message.id}@linli>"
         email.set_content(message.body)
         try:
-            client: smtplib.SMTP = (
-                smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-                )
-                if self.implicit_tls
-                else smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            )
-            with client:
+            with self._connect() as client:
                 if self.starttls:
                     client.starttls(context=ssl.create_default_context())
                 if self.username:
