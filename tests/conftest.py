@@ -123,6 +123,8 @@ def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) ->
         secret_key="test-secret",
         instance_path=tmp,
         testing=True,
+        # false when the suite runs through PgBouncer in transaction mode (see README)
+        prepared_statements=os.environ.get("LINLI_DATABASE_PREPARED_STATEMENTS", "true") != "false",
     )
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from linli import db
+from linli.app import create_app
+from linli.config import Settings
 from linli.db import tenant_scoped_tables
 from linli.tenancy.context import tenant_context
 from tests.conftest import Communities
@@ -127,3 +129,17 @@ def test_every_tenant_owned_table_has_a_forced_policy(admin_engine: Engine, app:
     assert {row[0]: tuple(row[1:]) for row in rows} == {
         name: (True, True, 1) for name in tenant_tables
     }
+
+
+def test_prepared_statements_can_be_switched_off_for_pgbouncer(
+    settings: Settings, communities: Communities
+) -> None:
+    """With the option off, psycopg never prepares, however often a statement repeats."""
+    app = create_app(settings.with_overrides(prepared_statements=False))
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        session = db.session()
+        for _ in range(10):
+            session.execute(text("SELECT count(*) FROM compounds")).scalar()
+        prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        session.rollback()
+    assert prepared == 0

@@ -145,7 +145,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app = Flask("linli", instance_path=str(settings.instance_path))
     app.config.from_mapping(_flask_config(settings))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    database = db.Database(settings.database_url)
+    database = db.Database(settings.database_url, prepared_statements=settings.prepared_statements)
     app.extensions["linli.db"] = database
     weakref.finalize(app, database.dispose)  # an app dropped (tests, reloads) closes its pool
     app.teardown_request(release_tenant)

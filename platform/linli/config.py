@@ -48,6 +48,7 @@ class Settings:
     log_json: bool = True
     log_level: str = "INFO"
     default_locale: str = "zh_CN"
+    prepared_statements: bool = True
     public_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None
     plugins: tuple[str, ...] | None = None
@@ -73,6 +74,8 @@ class Settings:
             log_json=env.get("LINLI_LOG_FORMAT", "json") == "json",
             log_level=env.get("LINLI_LOG_LEVEL", "INFO").upper(),
             default_locale=env.get("LINLI_DEFAULT_LOCALE", "zh_CN"),
+            prepared_statements=env.get("LINLI_DATABASE_PREPARED_STATEMENTS", "true").lower()
+            in ("1", "true", "yes"),
             public_url=env.get("LINLI_PUBLIC_URL", "http://127.0.0.1:8000"),
             smtp_url=env.get("LINLI_SMTP_URL") or None,
             plugins=_names(env.get("LINLI_PLUGINS")),

@@ -246,8 +246,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """The engine and session factory of one app."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, *, prepared_statements: bool = True) -> None:
+        # Behind PgBouncer in transaction mode (before 1.21) a server-side prepared
+        # statement may live on another server connection: psycopg must not prepare.
+        options: dict[str, Any] = {}
+        if not prepared_statements and not url.startswith("sqlite"):
+            options["connect_args"] = {"prepare_threshold": None}
+        self.engine = make_engine(url, **options)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"rls": self.is_postgres}
