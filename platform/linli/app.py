@@ -11,14 +11,13 @@ import structlog
 import swagger_ui_bundle
 from flask import Flask, Response, send_from_directory
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from linli import db
 from linli.api import health, platform, tenant
-from linli.api.problems import Problem
+from linli.api.problems import database_unavailable, problem_for
 from linli.api.smorest import Api, Blueprint
 from linli.audit import api as audit_api
 from linli.cli import register_commands
@@ -88,26 +87,23 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
 def _database_error_handlers(app: Flask) -> None:
     """Map database refusals to problems instead of 500s, after rolling back."""
     log = structlog.get_logger("linli.db")
-    conflict = (409, "conflict", _l("The request conflicts with the current state"))
-    invalid = (422, "validation_failed", _l("The submitted data is not valid"))
-    unreachable = (503, "database_unavailable", _l("The database is not reachable"))
 
     @app.errorhandler(IntegrityError)
     def integrity(exc: IntegrityError) -> Response:
         db.session().rollback()
         log.info("integrity error", error=str(exc.orig))
-        return Problem(*conflict).get_response()
+        return problem_for(409).get_response()
 
     @app.errorhandler(DataError)
     def data(exc: DataError) -> Response:
         db.session().rollback()
         log.warning("data error", error=str(exc.orig))
-        return Problem(*invalid).get_response()
+        return problem_for(422).get_response()
 
     @app.errorhandler(OperationalError)
     def unavailable(exc: OperationalError) -> Response:
         log.error("database unavailable", error=str(exc.orig))
-        return Problem(*unreachable).get_response()
+        return database_unavailable().get_response()
 
 
 def _serve_api_docs_assets(app: Flask) -> None:
@@ -126,8 +122,7 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded) -> Response:
-        problem = Problem(429, "too_many_requests", _l("Too many requests"), exc.description)
-        return problem.get_response()
+        return problem_for(429, exc.description).get_response()
 
 
 def _plugin_blueprints(plugins: PluginRegistry) -> list[Blueprint]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import structlog
 from flask import Blueprint, Response, jsonify
-from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import database_unavailable
 from linli.jobs.backend import connection
 
 bp = Blueprint("health", __name__)
@@ -42,5 +41,5 @@ def readyz() -> Response:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         structlog.get_logger(__name__).warning("readiness: database unreachable", error=str(exc))
-        raise Problem(503, "database_unavailable", _l("The database is not reachable")) from exc
+        raise database_unavailable() from exc
     return jsonify(status="ok", checks={"database": "ok", "redis": _redis_state()})

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from linli.api.problems import Problem
+from linli.api.problems import invalid
 
 MAX_OFFSET = 2**53
 T = TypeVar("T")
@@ -19,12 +19,7 @@ T = TypeVar("T")
 def window(pages: Any) -> tuple[int, int]:
     """``(offset, limit)`` of a page, or a 422 naming ``page`` when it is absurd."""
     if pages.first_item > MAX_OFFSET:
-        raise Problem(
-            422,
-            "validation_failed",
-            _l("The submitted data is not valid"),
-            errors={"query": {"page": [str(_l("The page number is too large."))]}},
-        )
+        raise invalid("query", "page", _l("The page number is too large."))
     return pages.first_item, pages.page_size
 
 

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import forbidden, not_found
 from linli.api.smorest import Blueprint
 from linli.identity.access import bureau_ids, require_principal
 from linli.identity.permissions import PLATFORM_MANAGE, TENANTS_MANAGE, TENANTS_READ, require
@@ -48,7 +48,7 @@ def overseen_tenant(slug: str) -> Tenant:
     tenant = services.get_tenant(db.session(), slug)
     allowed = overseen_bureaus()
     if allowed is not None and tenant.bureau_id not in allowed:
-        raise services.not_found(_l("No such community"))
+        raise not_found(_l("No such community"))
     return tenant
 
 
@@ -89,7 +89,7 @@ class Tenants(MethodView):
         allowed = overseen_bureaus()
         bureau = services.get_bureau(session, data["bureau"])
         if allowed is not None and bureau.id not in allowed:
-            raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+            raise forbidden()
         tenant = services.create_tenant(session, data)
         session.commit()
         return tenant
@@ -116,7 +116,7 @@ class TenantItem(MethodView):
             and allowed is not None
             and services.get_bureau(session, data["bureau"]).id not in allowed
         ):
-            raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+            raise forbidden()
         tenant = services.update_tenant(session, tenant, data)
         session.commit()
         return tenant

@@ -77,3 +77,32 @@ class Problem(HTTPException):
 
 def generic(status: int) -> tuple[str, Any]:
     return GENERIC.get(status, (f"http_{status}", _l("Error")))
+
+
+def problem_for(status: int, detail: Any = None, **kwargs: Any) -> Problem:
+    """The generic problem of ``status`` (its stable code and translated title)."""
+    code, title = generic(status)
+    return Problem(status, code, title, detail, **kwargs)
+
+
+def not_found(detail: Any = None) -> Problem:
+    """The same 404 for a row of another community and a row that does not exist."""
+    return problem_for(404, detail)
+
+
+def forbidden(detail: Any = None) -> Problem:
+    return problem_for(403, detail)
+
+
+def conflict(detail: Any = None) -> Problem:
+    return problem_for(409, detail)
+
+
+def invalid(location: str, field: str, messages: Any) -> Problem:
+    """A 422 naming one field; ``messages`` is a message or marshmallow's messages."""
+    listed = messages if isinstance(messages, (list, dict)) else [str(messages)]
+    return problem_for(422, errors={location: {field: listed}})
+
+
+def database_unavailable() -> Problem:
+    return Problem(503, "database_unavailable", _l("The database is not reachable"))

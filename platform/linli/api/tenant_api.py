@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import Problem, not_found
 from linli.api.smorest import Blueprint
 from linli.identity.access import require_principal, tenant_roles
 from linli.plugins.models import ModuleEnablement
@@ -96,5 +96,5 @@ def tenant_row_or_404(model: type[M], row_id: uuid.UUID) -> M:
     """The current tenant's row, or the same 404 whether it is foreign or absent."""
     row = db.session().scalars(select(model).where(model.id == row_id)).one_or_none()
     if row is None:
-        raise Problem(404, "not_found", _l("Not found"))
+        raise not_found()
     return row

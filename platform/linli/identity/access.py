@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import Problem, forbidden
 from linli.db import utcnow
 from linli.identity import permissions as perms
 from linli.identity.models import (
@@ -219,7 +219,7 @@ def granted_here() -> frozenset[str]:
 
 def check(permission: str) -> None:
     if permission not in granted_here():
-        raise Problem(403, "forbidden", _l("You are not allowed to do this"), permission)
+        raise forbidden(permission)
 
 
 def my_tenants(principal: Principal) -> list[tuple[Tenant, frozenset[str]]]:

@@ -15,7 +15,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import Problem, forbidden, invalid, not_found
 from linli.api.smorest import Blueprint
 from linli.api.tenant_api import tenant_blueprint
 from linli.db import utcnow
@@ -149,7 +149,7 @@ class MyTokens(MethodView):
 def revoke_token(token_id: uuid.UUID) -> None:
     """Revoke one of my tokens: it stops working at once (needs a write token)"""
     if require_principal().cap < Level.WRITE:
-        raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+        raise forbidden()
     session = db.session()
     services.revoke_token(session, _me(), token_id)
     session.commit()
@@ -232,7 +232,7 @@ def _unit_admin_or_platform(unit: PartnerUnit, level: Level) -> None:
             for member, _user in services.list_unit_members(db.session(), unit):
                 if member.user_id == principal.user.id and member.is_unit_admin:
                     return
-    raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+    raise forbidden()
 
 
 def unit_admin(level: Level) -> Callable[[F], F]:
@@ -396,7 +396,7 @@ class Clients(MethodView):
         """Register an integration bound to one community or one bureau; the secret is shown once"""
         session = db.session()
         if ("tenant" in data) == ("bureau" in data):
-            raise services.invalid("tenant", _l("Bind the client to one community or one bureau."))
+            raise invalid("json", "tenant", _l("Bind the client to one community or one bureau."))
         bound: dict[str, Any] = {"name": data["name"], "scopes": data["scopes"]}
         if "tenant" in data:
             bound["tenant_id"] = get_tenant(session, data["tenant"]).id
@@ -417,7 +417,7 @@ def revoke_client(client_id: str) -> None:
         select(OAuthClient).where(OAuthClient.client_id == client_id)
     ).one_or_none()
     if row is None:
-        raise Problem(404, "not_found", _l("Not found"))
+        raise not_found()
     row.revoked_at = row.revoked_at or utcnow()
     session.commit()
 
@@ -462,7 +462,7 @@ class MemberItem(MethodView):
         session = db.session()
         existing = {u.id: u for _m, u in services.list_memberships(session, g.tenant.id)}
         if user_id not in existing:
-            raise Problem(404, "not_found", _l("Not found"))
+            raise not_found()
         membership = services.set_membership(session, g.tenant.id, existing[user_id], data["roles"])
         session.commit()
         return _membership_out(existing[user_id], membership.roles)

@@ -27,7 +27,7 @@ from joserfc.errors import JoseError
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
-from linli.api.problems import Problem
+from linli.api.problems import Problem, forbidden, not_found
 from linli.identity import services
 from linli.identity.access import authenticate, my_tenants
 from linli.identity.forms import LoginForm, NewPasswordForm, PlainForm, ResetRequestForm, TokenForm
@@ -114,7 +114,7 @@ def account() -> str | BaseResponse:
 def revoke_token(token_id: uuid.UUID) -> BaseResponse:
     user = _current_user()
     if user is None or not PlainForm().validate_on_submit():
-        raise Problem(403, "forbidden", _l("You are not allowed to do this"))
+        raise forbidden()
     services.revoke_token(db.session(), user, token_id)
     db.session().commit()
     return redirect(url_for("auth.account"))
@@ -149,7 +149,7 @@ def password_reset(token: str) -> str | BaseResponse:
 def oidc_login(slug: str) -> BaseResponse:
     provider = services.get_provider(db.session(), slug)
     if not provider.enabled:
-        raise Problem(404, "not_found", _l("Not found"))
+        raise not_found()
     session["oidc_next"] = _safe_next(request.args.get("next"))
     redirect_uri = url_for("auth.oidc_callback", slug=slug, _external=True)
     response: BaseResponse = client_for(provider).authorize_redirect(redirect_uri)

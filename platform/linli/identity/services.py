@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linli.api.problems import Problem
+from linli.api.problems import Problem, conflict, invalid, not_found
 from linli.db import utcnow
 from linli.identity import permissions as perms
 from linli.identity.models import (
@@ -54,26 +54,9 @@ TOKEN_MAX_LIFETIME = timedelta(days=366)
 MIN_PASSWORD_LENGTH = 10
 
 
-def _conflict(detail: Any) -> Problem:
-    return Problem(409, "conflict", _l("The request conflicts with the current state"), detail)
-
-
-def _not_found(detail: Any = None) -> Problem:
-    return Problem(404, "not_found", _l("Not found"), detail)
-
-
-def invalid(field: str, message: Any) -> Problem:
-    return Problem(
-        422,
-        "validation_failed",
-        _l("The submitted data is not valid"),
-        errors={"json": {field: [str(message)]}},
-    )
-
-
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise invalid("password", _l("Use at least 10 characters."))
+        raise invalid("json", "password", _l("Use at least 10 characters."))
 
 
 # --- users -------------------------------------------------------------------------------
@@ -82,7 +65,7 @@ def check_password_strength(password: str) -> None:
 def get_user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise _not_found()
+        raise not_found()
     return user
 
 
@@ -102,7 +85,7 @@ def create_user(session: Session, data: Mapping[str, Any], *, known_new: bool = 
     if fields.get("email"):
         fields["email"] = fields["email"].strip().lower()
         if not known_new and find_user_by_email(session, fields["email"]) is not None:
-            raise _conflict(_l("A user with this email exists already."))
+            raise conflict(_l("A user with this email exists already."))
     user = User(**fields)
     if password is not None:
         check_password_strength(password)
@@ -121,7 +104,7 @@ def update_user(session: Session, user: User, data: Mapping[str, Any]) -> User:
     if fields.get("email") and fields["email"].lower() != (user.email or ""):
         fields["email"] = fields["email"].strip().lower()
         if find_user_by_email(session, fields["email"]) is not None:
-            raise _conflict(_l("A user with this email exists already."))
+            raise conflict(_l("A user with this email exists already."))
     for key, value in fields.items():
         setattr(user, key, value)
     session.flush()
@@ -230,11 +213,11 @@ def create_token(
 ) -> IssuedToken:
     unknown = set(scopes) - perms.SCOPES.keys()
     if unknown or not scopes:
-        raise invalid("scopes", _l("Choose from read, write and admin."))
+        raise invalid("json", "scopes", _l("Choose from read, write and admin."))
     now = utcnow()
     expires_at = expires_at or now + TOKEN_DEFAULT_LIFETIME
     if not now < expires_at <= now + TOKEN_MAX_LIFETIME:
-        raise invalid("expires_at", _l("The expiry must be in the future, within a year."))
+        raise invalid("json", "expires_at", _l("The expiry must be in the future, within a year."))
     token = new_token(PAT_PREFIX)
     row = PersonalAccessToken(
         user_id=user.id,
@@ -257,7 +240,7 @@ def list_tokens(session: Session, user: User) -> Sequence[PersonalAccessToken]:
 def revoke_token(session: Session, user: User, token_id: uuid.UUID) -> PersonalAccessToken:
     row = session.get(PersonalAccessToken, token_id)
     if row is None or row.user_id != user.id:
-        raise _not_found()
+        raise not_found()
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     session.flush()
@@ -284,7 +267,7 @@ def user_from_oidc(
     ).one_or_none()
     if link is not None:
         if current is not None and current.id != link.user_id:
-            raise _conflict(_l("This login is linked to another account."))
+            raise conflict(_l("This login is linked to another account."))
         return get_user(session, link.user_id)
     email = claims.get("email")
     user = current
@@ -314,13 +297,13 @@ def list_providers(session: Session, *, enabled_only: bool = False) -> Sequence[
 def get_provider(session: Session, slug: str) -> OIDCProvider:
     provider = session.scalars(select(OIDCProvider).where(OIDCProvider.slug == slug)).one_or_none()
     if provider is None:
-        raise _not_found()
+        raise not_found()
     return provider
 
 
 def create_provider(session: Session, data: Mapping[str, Any]) -> OIDCProvider:
     if session.scalar(select(OIDCProvider.id).where(OIDCProvider.slug == data["slug"])):
-        raise _conflict(_l("A login provider with this slug exists already."))
+        raise conflict(_l("A login provider with this slug exists already."))
     provider = OIDCProvider(**data)
     session.add(provider)
     session.flush()
@@ -348,7 +331,9 @@ def check_roles(roles: Sequence[str]) -> list[str]:
     assignable = {name for name, role in perms.registry.roles.items() if role.assignable}
     unknown = sorted(set(roles) - assignable)
     if unknown or not roles:
-        raise invalid("roles", _l("Unknown roles: %(roles)s", roles=", ".join(unknown) or "-"))
+        raise invalid(
+            "json", "roles", _l("Unknown roles: %(roles)s", roles=", ".join(unknown) or "-")
+        )
     return sorted(set(roles))
 
 
@@ -394,7 +379,7 @@ def remove_membership(session: Session, tenant_id: int, user_id: uuid.UUID) -> N
         select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
     ).one_or_none()
     if row is None:
-        raise _not_found()
+        raise not_found()
     session.delete(row)
     session.flush()
 
@@ -402,13 +387,13 @@ def remove_membership(session: Session, tenant_id: int, user_id: uuid.UUID) -> N
 def get_unit(session: Session, slug: str) -> PartnerUnit:
     unit = session.scalars(select(PartnerUnit).where(PartnerUnit.slug == slug)).one_or_none()
     if unit is None:
-        raise _not_found()
+        raise not_found()
     return unit
 
 
 def create_unit(session: Session, data: Mapping[str, Any]) -> PartnerUnit:
     if session.scalar(select(PartnerUnit.id).where(PartnerUnit.slug == data["slug"])):
-        raise _conflict(_l("A partner unit with this slug exists already."))
+        raise conflict(_l("A partner unit with this slug exists already."))
     unit = PartnerUnit(**data)
     session.add(unit)
     session.flush()
@@ -439,7 +424,7 @@ def remove_unit_member(session: Session, unit: PartnerUnit, user_id: uuid.UUID) 
         )
     ).one_or_none()
     if row is None:
-        raise _not_found()
+        raise not_found()
     session.delete(row)
     session.flush()
 
@@ -472,7 +457,7 @@ def set_partnership(
         for key, value in fields.items():
             setattr(row, key, value)
     if row.starts_on and row.ends_on and row.ends_on < row.starts_on:
-        raise invalid("ends_on", _l("The end date is before the start date."))
+        raise invalid("json", "ends_on", _l("The end date is before the start date."))
     session.flush()
     return row
 
@@ -489,7 +474,7 @@ def get_partnership(session: Session, tenant_id: int, unit_slug: str) -> Partner
         .where(Partnership.tenant_id == tenant_id, PartnerUnit.slug == unit_slug)
     ).one_or_none()
     if row is None:
-        raise _not_found()
+        raise not_found()
     return row
 
 
@@ -505,7 +490,7 @@ class IssuedClient:
 def create_client(session: Session, data: Mapping[str, Any]) -> IssuedClient:
     scopes = list(data["scopes"])
     if not scopes or set(scopes) - perms.SCOPES.keys():
-        raise invalid("scopes", _l("Choose from read, write and admin."))
+        raise invalid("json", "scopes", _l("Choose from read, write and admin."))
     secret = new_token(CLIENT_SECRET_PREFIX)
     row = OAuthClient(
         client_id="lin_client_" + uuid.uuid4().hex[:16],

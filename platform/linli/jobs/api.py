@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from linli import db
 from linli.api.pagination import paged
-from linli.api.problems import Problem
+from linli.api.problems import Problem, not_found
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import JOBS_MANAGE, JOBS_READ, TENANT_EXPORT, require
 from linli.jobs import backend
@@ -91,7 +91,7 @@ def _file_of(job_id: uuid.UUID, *, archive: bool) -> Response:
         or not isinstance(record.result, dict)
         or (record.kind == TENANT_EXPORT_KIND) != archive
     ):
-        raise Problem(404, "not_found", _l("Not found"))
+        raise not_found()
     path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
     if not path.is_file():
         raise Problem(410, "result_expired", _l("The result is no longer kept"))

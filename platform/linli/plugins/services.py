@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linli.api.problems import Problem
+from linli.api.problems import Problem, invalid
 from linli.plugins.manifest import PluginManifest
 from linli.plugins.models import ModuleEnablement
 from linli.plugins.registry import PluginRegistry
@@ -67,15 +67,6 @@ def current_settings(name: str) -> dict[str, Any]:
     return manifest_or_404(name).validate_settings(row.settings if row else {})
 
 
-def settings_problem(exc: ValidationError) -> Problem:
-    return Problem(
-        422,
-        "validation_failed",
-        _l("The submitted data is not valid"),
-        errors={"json": {"settings": exc.messages}},
-    )
-
-
 def configure(
     session: Session,
     tenant: Tenant,
@@ -99,7 +90,7 @@ def configure(
     try:
         validated = manifest.validate_settings(merged)
     except ValidationError as exc:
-        raise settings_problem(exc) from exc
+        raise invalid("json", "settings", exc.messages) from exc
     was_enabled = bool(row and row.enabled)
     if row is None:
         row = ModuleEnablement(name=name, enabled=bool(enabled), settings=validated)

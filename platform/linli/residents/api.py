@@ -16,7 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli import db
 from linli.api.pagination import paged
-from linli.api.problems import Problem
+from linli.api.problems import invalid
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
 from linli.jobs.enqueue import enqueue
@@ -155,12 +155,7 @@ def import_buildings(args: dict[str, Any]) -> JobRecord:
     upload = request.files.get("file")
     extension = Path(upload.filename or "").suffix.lower() if upload else ""
     if upload is None or extension not in UPLOAD_EXTENSIONS:
-        raise Problem(
-            422,
-            "validation_failed",
-            _l("The submitted data is not valid"),
-            errors={"files": {"file": [str(_l("Upload an .xlsx or .csv file."))]}},
-        )
+        raise invalid("files", "file", _l("Upload an .xlsx or .csv file."))
     upload_id = uuid.uuid4()
     upload.save(upload_path(g.tenant.id, upload_id, extension))
     return enqueue(transfer.import_buildings, str(upload_id), extension, args["mode"], queue="bulk")

@@ -10,32 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from linli.api.problems import Problem
+from linli.api.problems import Problem, conflict, invalid, not_found
 from linli.db import utcnow
 from linli.residents.services import count_buildings, count_compounds
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantStatus
 
-
-def _conflict(detail: Any) -> Problem:
-    return Problem(409, "conflict", _l("The request conflicts with the current state"), detail)
-
-
 SLUG = re.compile(SLUG_PATTERN)
-
-
-def not_found(what: Any) -> Problem:
-    return Problem(404, "not_found", _l("Not found"), what)
 
 
 def get_bureau(session: Session, slug: str) -> Bureau:
     bureau = session.scalars(select(Bureau).where(Bureau.slug == slug)).one_or_none()
     if bureau is None:
-        raise Problem(
-            422,
-            "validation_failed",
-            _l("The submitted data is not valid"),
-            errors={"json": {"bureau": [str(_l("No such bureau."))]}},
-        )
+        raise invalid("json", "bureau", _l("No such bureau."))
     return bureau
 
 
@@ -48,7 +34,7 @@ def list_bureaus(session: Session, only: frozenset[int] | None = None) -> Sequen
 
 def create_bureau(session: Session, data: Mapping[str, Any]) -> Bureau:
     if session.scalar(select(Bureau.id).where(Bureau.slug == data["slug"])) is not None:
-        raise _conflict(_l("A bureau with this slug exists already."))
+        raise conflict(_l("A bureau with this slug exists already."))
     bureau = Bureau(**data)
     session.add(bureau)
     session.flush()
@@ -96,7 +82,7 @@ def create_tenant(session: Session, data: Mapping[str, Any]) -> Tenant:
     from linli.tenancy.files import Changes, apply_tenant_file
 
     if session.scalar(select(Tenant.id).where(Tenant.slug == data["slug"])) is not None:
-        raise _conflict(_l("A community with this slug exists already."))
+        raise conflict(_l("A community with this slug exists already."))
     return apply_tenant_file(session, data, Changes(), new=True)
 
 
