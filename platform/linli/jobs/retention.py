@@ -13,8 +13,7 @@ from linli import db
 from linli.db import utcnow
 from linli.jobs import runner
 from linli.jobs.models import DONE, JobRecord
-from linli.tenancy.context import TenantRef, tenant_context
-from linli.tenancy.models import Tenant
+from linli.tenancy.services import each_tenant
 
 KEEP_RESULTS = timedelta(days=30)
 KEEP_UPLOADS = timedelta(days=7)
@@ -25,11 +24,8 @@ def purge_old_results() -> dict[str, int]:
     with runner.worker_app().app_context():
         instance = current_app.config["LINLI"].instance_path
         cutoff, removed = utcnow() - KEEP_RESULTS, 0
-        for tenant in db.session().scalars(select(Tenant)).all():
-            with (
-                tenant_context(TenantRef(tenant.id, tenant.slug)),
-                db.database().session_scope() as s,
-            ):
+        for tenant in each_tenant(db.session()):
+            with db.database().session_scope() as s:
                 old = select(JobRecord.id).where(
                     JobRecord.finished_at < cutoff, JobRecord.status.in_([d.value for d in DONE])
                 )

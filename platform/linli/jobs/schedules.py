@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import structlog
 from flask import Flask
 from rq.cron import CronScheduler
-from sqlalchemy import select
 
 from linli import db
 from linli.api.tenant_api import module_enabled
@@ -21,8 +20,7 @@ from linli.jobs import backend, runner
 from linli.jobs.enqueue import enqueue
 from linli.jobs.retention import purge_old_results
 from linli.outbox.delivery import deliver_outbox
-from linli.tenancy.context import TenantRef, tenant_context
-from linli.tenancy.models import Tenant, TenantStatus
+from linli.tenancy.services import each_tenant
 
 log = structlog.get_logger(__name__)
 
@@ -33,15 +31,8 @@ def fan_out(plugin: str, job: str, period: str | None = None) -> list[str]:
     period = period or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
     started: list[str] = []
     with app.app_context():
-        tenants = (
-            db.session()
-            .scalars(select(Tenant).where(Tenant.status == TenantStatus.ACTIVE.value))
-            .all()
-        )
-        for tenant in tenants:
-            with tenant_context(TenantRef(tenant.id, tenant.slug)):
-                if not module_enabled(plugin):
-                    continue
+        for tenant in each_tenant(db.session(), active_only=True):
+            if module_enabled(plugin):
                 enqueue(
                     f"{plugin}.{job}",
                     user="scheduler",

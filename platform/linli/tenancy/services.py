@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from linli.api.problems import Problem, conflict, invalid, not_found
 from linli.db import utcnow
 from linli.residents.services import count_buildings, count_compounds
+from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantStatus
 
 SLUG = re.compile(SLUG_PATTERN)
@@ -53,6 +54,16 @@ def find_tenant(session: Session, slug: str) -> Tenant | None:
     if not SLUG.fullmatch(slug):
         return None
     return session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+
+
+def each_tenant(session: Session, *, active_only: bool = False) -> Iterator[Tenant]:
+    """Every community in turn, each inside its own tenant context (scheduled work)."""
+    query = select(Tenant).order_by(Tenant.id)
+    if active_only:
+        query = query.where(Tenant.status == TenantStatus.ACTIVE.value)
+    for tenant in session.scalars(query).all():
+        with tenant_context(TenantRef(tenant.id, tenant.slug)):
+            yield tenant
 
 
 def list_tenants(
