@@ -36,14 +36,10 @@ LATENCY = Histogram(
 )
 
 
-def _start() -> None:
-    g.metrics_started = time.perf_counter()
-
-
 def _observe(response: Response) -> Response:
     endpoint = request.endpoint or "unmatched"
     REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-    started = g.get("metrics_started")
+    started = g.get("request_started")  # stamped by linli.logs when the request began
     if started is not None:
         LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
     return response
@@ -62,7 +58,6 @@ def _registry(app: Flask) -> CollectorRegistry:
 
 def init_metrics(app: Flask) -> None:
     registry = _registry(app)
-    app.before_request(_start)
     app.after_request(_observe)
 
     @app.get("/metrics")
