@@ -52,6 +52,13 @@ def overseen_tenant(slug: str) -> Tenant:
     return tenant
 
 
+def require_overseen_bureau(slug: str) -> None:
+    """Bureau staff may place a community only in a bureau they work for."""
+    allowed = overseen_bureaus()
+    if allowed is not None and services.get_bureau(db.session(), slug).id not in allowed:
+        raise forbidden()
+
+
 @blp.route("/bureaus")
 class Bureaus(MethodView):
     @require(TENANTS_READ)
@@ -86,10 +93,7 @@ class Tenants(MethodView):
     def post(self, data: dict[str, Any]) -> Tenant:
         """Onboard a community"""
         session = db.session()
-        allowed = overseen_bureaus()
-        bureau = services.get_bureau(session, data["bureau"])
-        if allowed is not None and bureau.id not in allowed:
-            raise forbidden()
+        require_overseen_bureau(data["bureau"])
         tenant = services.create_tenant(session, data)
         session.commit()
         return tenant
@@ -110,13 +114,8 @@ class TenantItem(MethodView):
         """Update a community"""
         session = db.session()
         tenant = overseen_tenant(tenant_slug)
-        allowed = overseen_bureaus()
-        if (
-            "bureau" in data
-            and allowed is not None
-            and services.get_bureau(session, data["bureau"]).id not in allowed
-        ):
-            raise forbidden()
+        if "bureau" in data:
+            require_overseen_bureau(data["bureau"])
         tenant = services.update_tenant(session, tenant, data)
         session.commit()
         return tenant
