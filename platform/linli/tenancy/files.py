@@ -21,14 +21,15 @@ from sqlalchemy.orm import Session
 
 from linli.api.fields import Text
 from linli.identity import permissions as perms
-from linli.identity.services import find_user_by_email, set_membership
+from linli.identity.services import find_user_by_email, invite_user, set_membership
 from linli.plugins.registry import PluginRegistry
+from linli.plugins.services import configure, manifest_or_404, module_states
 from linli.residents.models import Building, Compound
 from linli.residents.schemas import BuildingIn, CompoundIn
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Bureau, Tenant, TenantSetting, TenantStatus
 from linli.tenancy.schemas import LOCALES, BureauIn, FirstAdmin, ModuleChoice
-from linli.tenancy.services import set_status
+from linli.tenancy.services import get_bureau, offboard, set_status
 
 
 class CompoundFile(CompoundIn):
@@ -184,8 +185,6 @@ def _apply_places(
 def _apply_modules(
     session: Session, changes: Changes, tenant: Tenant, modules: Mapping[str, Any], fresh: bool
 ) -> None:
-    from linli.plugins.services import configure, manifest_or_404, module_states
-
     states = {state.manifest.name: state for state in module_states(session, fresh=fresh)}
     for name, wanted in modules.items():
         manifest_or_404(name)
@@ -214,8 +213,6 @@ def _apply_admins(
     admins: Iterable[Mapping[str, Any]],
     fresh: bool,
 ) -> None:
-    from linli.identity.services import invite_user
-
     for admin in admins:
         user = find_user_by_email(session, admin["email"])
         if user is None:
@@ -231,8 +228,6 @@ def _apply_admins(
 def _bureau(session: Session, changes: Changes, bureau: str | Mapping[str, Any]) -> Bureau:
     """A file describes its bureau (upserted); the API names an existing one by slug."""
     if isinstance(bureau, str):
-        from linli.tenancy.services import get_bureau
-
         return get_bureau(session, bureau)
     values = dict(bureau)
     slug = values.pop("slug")
@@ -296,8 +291,6 @@ def apply_tenant_files(
     changes = Changes()
     slugs = {apply_tenant_file(session, loaded.data, changes).slug for loaded in files}
     if prune:
-        from linli.tenancy.services import offboard
-
         for tenant in session.scalars(select(Tenant).where(Tenant.slug.not_in(slugs))):
             offboard(session, tenant)
             changes.add(f"- tenant {tenant.slug}")
