@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from linli import db
 from linli.api.problems import Problem, invalid
 from linli.plugins.manifest import PluginManifest
 from linli.plugins.models import ModuleEnablement
@@ -57,8 +58,6 @@ def enabled_names(session: Session) -> list[str]:
 
 def current_settings(name: str) -> dict[str, Any]:
     """The current community's settings of module ``name``, defaults filled in."""
-    from linli import db
-
     row = (
         db.session()
         .scalars(select(ModuleEnablement).where(ModuleEnablement.name == name))
