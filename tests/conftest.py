@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -112,6 +113,21 @@ def postgres_database(worker_id: str) -> Iterator[tuple[str, str]]:
         app_url.render_as_string(hide_password=False),
     )
     _autocommit(PG_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+#: First Redis database number the suite uses; each xdist worker takes the next one. Set
+#: ``LINLI_TEST_REDIS_DB`` to keep concurrent runs (two checkouts on one machine) apart.
+REDIS_FIRST_DB = int(os.environ.get("LINLI_TEST_REDIS_DB", "1"))
+
+
+@pytest.fixture
+def redis_url(worker_id: str) -> Iterator[str]:
+    """A flushed Redis database of this xdist worker's own."""
+    number = REDIS_FIRST_DB + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    url = f"redis://127.0.0.1:6379/{number}"
+    Redis.from_url(url).flushdb()
+    yield url
+    Redis.from_url(url).flushdb()
 
 
 def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) -> Settings:

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +28,6 @@ from tests.conftest import Communities, auth
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = [sys.executable, "-c", "import tests.job_kinds; from linli.cli import main; main()"]
-
-
-@pytest.fixture
-def redis_url(worker_id: str) -> Iterator[str]:
-    number = 1 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
-    url = f"redis://127.0.0.1:6379/{number}"
-    Redis.from_url(url).flushdb()
-    yield url
-    Redis.from_url(url).flushdb()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Flask
-from redis import Redis
 from sqlalchemy import select
 
 from linli import db
@@ -28,15 +27,14 @@ def _enable(app: Flask, slug: str, who: str) -> None:
     assert response.status_code == 200
 
 
-def test_scheduler_registers_every_manifest_schedule(settings: Settings) -> None:
-    app = create_app(settings.with_overrides(redis_url="redis://127.0.0.1:6379/15"))
+def test_scheduler_registers_every_manifest_schedule(settings: Settings, redis_url: str) -> None:
+    app = create_app(settings.with_overrides(redis_url=redis_url))
     jobs = build_scheduler(app).get_jobs()
     assert [(job.func.__name__, job.args, job.cron, job.interval) for job in jobs] == [
         ("deliver_outbox", (), None, 60),
         ("purge_old_results", (), "15 4 * * *", None),
         ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None),
     ]
-    Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
 
 
 def test_fan_out_runs_where_enabled_once_per_period(app: Flask, communities: Communities) -> None:
