@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CATALOGUES := $(wildcard platform/linli/translations/*/LC_MESSAGES/messages.po)
+CATALOGUES := $(wildcard platform/linli/translations/*/LC_MESSAGES/messages.po plugins/*/translations/*/LC_MESSAGES/messages.po)
+LOCALES := zh_Hans_CN en
 COMPILED := $(CATALOGUES:.po=.mo)
 PYTEST_WORKERS ?= auto
 
@@ -22,9 +23,21 @@ install: $(STAMP) translations
 
 translations: $(COMPILED)
 
+## make extract-messages: refresh the core's catalogues and every plugin's own (plugins/<name>/translations)
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header -o platform/linli/translations/messages.pot platform/linli plugins
-	$(BIN)/pybabel update -i platform/linli/translations/messages.pot -d platform/linli/translations --no-fuzzy-matching
+	@for source in platform/linli plugins/*; do \
+	  [ "$$source" = platform/linli ] || [ -d "$$source/translations" ] || continue; \
+	  out=$$source/translations; \
+	  $(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header \
+	    -o $$out/messages.pot $$source || exit 1; \
+	  for locale in $(LOCALES); do \
+	    if [ -f $$out/$$locale/LC_MESSAGES/messages.po ]; then \
+	      $(BIN)/pybabel update -i $$out/messages.pot -d $$out -l $$locale --no-fuzzy-matching --ignore-obsolete || exit 1; \
+	    else \
+	      $(BIN)/pybabel init -i $$out/messages.pot -d $$out -l $$locale || exit 1; \
+	    fi; \
+	  done; \
+	done
 
 ## make demo: embedded SQLite instance with the demo communities on http://127.0.0.1:8000
 demo: install

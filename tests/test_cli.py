@@ -172,6 +172,13 @@ def test_demo_loads_lists_and_is_idempotent(tmp_path: Path, instance_app: Flask)
         slug: {k: e[k] for k in ("compounds", "buildings", "settings")}
         for slug, e in expected.items()
     }
+    # each enabled module seeds its own demo records through the seed_demo hook
+    notices = (
+        "SELECT t.slug, count(*) FROM noticeboard_notices n"
+        " JOIN tenants t ON t.id = n.tenant_id GROUP BY t.slug"
+    )
+    with create_engine(f"sqlite:///{database}").connect() as connection:
+        assert dict(connection.execute(text(notices)).all()) == {"changpu": 1, "fubai": 1}
     listing = _invoke(instance_app, "tenants", "list")
     assert [line.split("\t") for line in listing.output.splitlines()] == [
         [slug, "active", e["bureau"], e["name"]] for slug, e in sorted(expected.items())

@@ -11,32 +11,36 @@ from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parents[1]
-TRANSLATIONS = ROOT / "platform" / "linli" / "translations"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+#: Each catalogue folder with the sources whose texts it must hold: the core's, and each
+#: plugin's own (a plugin ships its texts; the core merges them at start-up).
+CATALOGUES = [(ROOT / "platform" / "linli", ROOT / "platform" / "linli" / "translations")] + [
+    (folder, folder / "translations")
+    for folder in sorted((ROOT / "plugins").iterdir())
+    if (folder / "manifest.py").exists()
+]
 
 
-def _source_messages() -> set[str]:
-    found: set[str] = set()
-    for folder in (ROOT / "platform" / "linli", ROOT / "plugins"):
-        if not folder.exists():
-            continue
+def _source_messages(folder: Path) -> set[str]:
+    return {
+        message if isinstance(message, str) else message[0]
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(folder),
             METHODS,
             keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None},
-        ):
-            found.add(message if isinstance(message, str) else message[0])
-    return found
+        )
+    }
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
-def test_catalogue_is_complete(locale: str) -> None:
-    source = _source_messages()
-    assert len(source) > 20
-    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+@pytest.mark.parametrize(("source", "translations"), CATALOGUES, ids=lambda p: p.parent.name)
+def test_catalogue_is_complete(source: Path, translations: Path, locale: str) -> None:
+    messages = _source_messages(source)
+    assert messages, f"no texts found in {source}"
+    with (translations / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalogue = read_po(handle)
     translated = {m.id: m.string for m in catalogue if m.id}
-    missing = sorted(source - translated.keys())
+    missing = sorted(messages - translated.keys())
     empty = sorted(msgid for msgid, text in translated.items() if not text)
     assert missing == [], f"untranslated in {locale}: {missing}"
     assert empty == [], f"empty in {locale}: {empty}"
@@ -45,7 +49,7 @@ def test_catalogue_is_complete(locale: str) -> None:
         assert [m for m, text in translated.items() if han.search(text)] == []
     else:
         untranslated = [m for m, text in translated.items() if text == m and m.strip(" .%()sx")]
-        assert len(untranslated) <= len(translated) // 10, untranslated
+        assert len(untranslated) <= len(translated) // 10 + 1, untranslated
 
 
 def test_chinese_by_default_english_on_request(client: FlaskClient) -> None:

@@ -114,6 +114,8 @@ def test_settings_merge_on_patch_and_rules_apply(
     )
     assert second.status_code == 409
     assert problem(second)["code"] == "too_many_pinned"
+    # The title comes from the plugin's own catalogue, merged over the core's.
+    assert problem(second)["title"] == "置顶公告数量已达上限"
 
 
 def test_module_settings_need_the_admin_and_plugin_roles_work(

@@ -80,7 +80,6 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         # Redis down must not take logins down: count in memory until it is back.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": settings.default_locale,
-        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
     }
 
 
@@ -150,6 +149,11 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.teardown_request(release_tenant)
     app.teardown_appcontext(db.close_session)
 
+    plugins = discover(settings.plugins)
+    app.extensions["linli.plugins"] = plugins
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(path) for path in (TRANSLATIONS, *plugins.translation_directories())
+    )
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     init_request_logging(app)
@@ -157,8 +161,6 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     _database_error_handlers(app)
     _serve_api_docs_assets(app)
 
-    plugins = discover(settings.plugins)
-    app.extensions["linli.plugins"] = plugins
     api = Api(app)
     for blueprint in (*API_BLUEPRINTS, *_plugin_blueprints(plugins)):
         parameters = list(getattr(blueprint, "path_parameters", ()))

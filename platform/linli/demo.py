@@ -24,6 +24,8 @@ from linli.identity import permissions as perms
 from linli.identity import services
 from linli.identity.models import PartnerUnit, PersonalAccessToken, User
 from linli.identity.secrets import verify_password
+from linli.plugins.services import enabled_names
+from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.files import apply_tenant_files, read_tenant_files
 from linli.tenancy.services import get_bureau, get_tenant
 
@@ -108,6 +110,17 @@ def _people(session: Session, passwords: dict[str, str]) -> dict[str, str | None
     return tokens
 
 
+def _seed_modules(session: Session, slugs: list[str]) -> None:
+    """Each enabled module's demo records (cases, canteens, volunteers …) per community,
+    through the app context's session, the one module code writes with."""
+    registry = current_app.extensions["linli.plugins"]
+    for slug in slugs:
+        tenant = get_tenant(session, slug)
+        with tenant_context(TenantRef(tenant.id, tenant.slug)):
+            registry.hooks_for(enabled_names(session)).seed_demo(tenant=tenant)
+            session.commit()
+
+
 def load_demo(
     settings: Settings, tenants_dir: Path, base_url: str = "http://127.0.0.1:8000"
 ) -> None:
@@ -118,6 +131,7 @@ def load_demo(
         apply_tenant_files(session, files)
         slugs = [loaded.data["slug"] for loaded in files]
         tokens = _people(session, passwords)
+    _seed_modules(db.session(), slugs)
     click.echo(f"Loaded {len(slugs)} demo communities: {', '.join(slugs)}")
     click.echo(f"Log in at {base_url}/auth/login  (API docs: {base_url}/api/docs)")
     for person in PEOPLE:

@@ -27,5 +27,6 @@ plugin = PluginManifest(
     jobs={"purge_expired": purge_expired},
     schedules=(Schedule(job="purge_expired", cron="30 3 * * *"),),
     migrations=Path(__file__).parent / "migrations",
+    translations=Path(__file__).parent / "translations",
     hooks=hooks,
 )

@@ -38,3 +38,10 @@ def export_tenant_data(tenant: Tenant) -> dict[str, Any]:
 def bureau_statistics(tenant: Tenant) -> dict[str, Any]:
     """Figures for the bureau's cross-community dashboard (e.g. cases resolved)."""
     raise NotImplementedError
+
+
+@hookspec
+def seed_demo(tenant: Tenant) -> None:
+    """Add the module's demo records to ``tenant`` (``linli demo`` only, inside the
+    tenant's context). Runs on every ``linli demo``, so it must add nothing the second
+    time: check for the records first."""

@@ -64,6 +64,9 @@ class PluginManifest:
     jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     schedules: tuple[Schedule, ...] = ()
     migrations: Path | None = None
+    #: The plugin's own gettext catalogues (``<locale>/LC_MESSAGES/messages.po``), merged
+    #: over the core's, so a plugin ships its texts without editing the core's files.
+    translations: Path | None = None
     console_pages: tuple[ConsolePage, ...] = ()
     hooks: object | None = None
 
@@ -126,4 +129,6 @@ def manifest_problems(manifest: object) -> list[str]:
             problems.append(f"schedule names unknown job {schedule.job}")
     if manifest.migrations is not None and not manifest.migrations.is_dir():
         problems.append(f"migrations folder {manifest.migrations} does not exist")
+    if manifest.translations is not None and not manifest.translations.is_dir():
+        problems.append(f"translations folder {manifest.translations} does not exist")
     return problems

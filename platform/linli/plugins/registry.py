@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -39,6 +40,9 @@ class PluginRegistry:
 
     def get(self, name: str) -> PluginManifest | None:
         return self.plugins.get(name)
+
+    def translation_directories(self) -> list[Path]:
+        return [m.translations for m in self.plugins.values() if m.translations is not None]
 
     def hooks_for(self, enabled: Iterable[str]) -> Any:
         """The hook relay restricted to ``enabled`` plugins (the tenant's modules)."""
