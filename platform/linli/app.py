@@ -33,6 +33,7 @@ from linli.logs import configure_logging, init_request_logging
 from linli.metrics import init_metrics
 from linli.plugins import api as modules_api
 from linli.plugins.registry import PluginRegistry, discover
+from linli.privacy import DataVault
 from linli.residents import api as places_api
 from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
 
@@ -145,6 +146,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     database = db.Database(settings.database_url, prepared_statements=settings.prepared_statements)
     app.extensions["linli.db"] = database
+    app.extensions["linli.vault"] = DataVault.from_settings(settings)
     weakref.finalize(app, database.dispose)  # an app dropped (tests, reloads) closes its pool
     app.teardown_request(release_tenant)
     app.teardown_appcontext(db.close_session)

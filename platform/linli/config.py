@@ -54,6 +54,12 @@ class Settings:
     plugins: tuple[str, ...] | None = None
     auth_rate_limit: str = "20/minute"
     session_cookie_secure: bool = True
+    #: Fernet keys for personal data at rest, newest first (LINLI_DATA_KEYS, comma-separated);
+    #: empty: one key derived from the secret key (embedded default).
+    data_keys: tuple[str, ...] = ()
+    #: Key of the searchable digests of ID numbers and phones (LINLI_DATA_INDEX_KEY); never
+    #: rotated casually: every digest would have to be recomputed.
+    data_index_key: str | None = None
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -82,6 +88,8 @@ class Settings:
             auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
             session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()
             in ("1", "true", "yes"),
+            data_keys=_names(env.get("LINLI_DATA_KEYS")) or (),
+            data_index_key=env.get("LINLI_DATA_INDEX_KEY") or None,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

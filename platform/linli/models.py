@@ -18,7 +18,16 @@ from linli.identity.models import (
 from linli.jobs.models import JobRecord
 from linli.outbox.models import OutboxMessage
 from linli.plugins.models import ModuleEnablement
-from linli.residents.models import Building, Compound
+from linli.residents.models import (
+    Building,
+    Compound,
+    Grid,
+    GridBuilding,
+    PlaceAssignment,
+    Room,
+    Unit,
+)
+from linli.residents.people import Household, Resident, ResidentTag, TagDefinition
 from linli.tenancy.models import Bureau, Tenant, TenantSetting
 
 __all__ = [
@@ -27,6 +36,9 @@ __all__ = [
     "Bureau",
     "BureauStaff",
     "Compound",
+    "Grid",
+    "GridBuilding",
+    "Household",
     "JobRecord",
     "Membership",
     "ModuleEnablement",
@@ -39,8 +51,14 @@ __all__ = [
     "Partnership",
     "PasswordReset",
     "PersonalAccessToken",
+    "PlaceAssignment",
+    "Resident",
+    "ResidentTag",
+    "Room",
+    "TagDefinition",
     "Tenant",
     "TenantSetting",
+    "Unit",
     "User",
     "UserIdentity",
 ]

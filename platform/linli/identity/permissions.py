@@ -118,6 +118,27 @@ TENANT_EXPORT = registry.permission(
 MODULES_MANAGE = registry.permission(
     "modules.manage", Level.ADMIN, _l("Switch modules on and off and change their settings")
 )
+RESIDENTS_READ = registry.permission(
+    "residents.read", Level.READ, _l("See residents, with ID numbers and phones masked")
+)
+RESIDENTS_LOOKUP = registry.permission(
+    "residents.lookup", Level.READ, _l("Pick residents by name or phone tail in a module")
+)
+RESIDENTS_WRITE = registry.permission(
+    "residents.write", Level.WRITE, _l("Add and change residents, households and places")
+)
+RESIDENTS_MERGE = registry.permission(
+    "residents.merge", Level.WRITE, _l("Merge duplicate residents")
+)
+RESIDENTS_REVEAL = registry.permission(
+    "residents.reveal", Level.ADMIN, _l("See full ID numbers and phones (each view audited)")
+)
+RESIDENTS_EXPORT = registry.permission(
+    "residents.export", Level.ADMIN, _l("Export residents and a person's own data")
+)
+RESIDENTS_ERASE = registry.permission(
+    "residents.erase", Level.ADMIN, _l("Erase a person's identity on request")
+)
 
 PLATFORM_ADMIN = "platform_admin"
 BUREAU_STAFF = "bureau_staff"
@@ -125,6 +146,8 @@ COMMUNITY_ADMIN = "community_admin"
 STAFF = "staff"
 PARTNER = "partner"
 INTEGRATION = "integration"
+GRID_WORKER = "grid_worker"
+BUILDING_HEAD = "building_head"
 
 registry.role(
     Role(PLATFORM_ADMIN, _l("Platform admin"), frozenset(), grants_all=True, assignable=False)
@@ -144,9 +167,25 @@ registry.role(
     Role(
         STAFF,
         _l("Community staff"),
-        frozenset({TENANT_READ, PLACES_READ, PLACES_WRITE, JOBS_READ}),
+        frozenset(
+            {
+                TENANT_READ,
+                PLACES_READ,
+                PLACES_WRITE,
+                JOBS_READ,
+                RESIDENTS_READ,
+                RESIDENTS_LOOKUP,
+                RESIDENTS_WRITE,
+                RESIDENTS_MERGE,
+            }
+        ),
     )
 )
+# 网格员 and 楼长/梯长 see residents only in the places assigned to them
+# (linli.residents.visibility narrows the lists).
+_PLACE_BOUND = frozenset({TENANT_READ, PLACES_READ, RESIDENTS_READ, RESIDENTS_LOOKUP})
+registry.role(Role(GRID_WORKER, _l("Grid worker"), _PLACE_BOUND))
+registry.role(Role(BUILDING_HEAD, _l("Building or stairwell head"), _PLACE_BOUND))
 registry.role(Role(PARTNER, _l("Partner unit"), frozenset({TENANT_READ, PLACES_READ})))
 registry.role(
     Role(

@@ -22,8 +22,17 @@ from linli.identity.permissions import Level, Role
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 #: First path segments the core uses under ``/api/v1/t/<slug>/``.
 RESERVED_NAMES = frozenset(
-    {"modules", "compounds", "buildings", "members", "partnerships", "audit", "jobs", "settings"}
+    {
+        *("modules", "members", "partnerships", "audit", "jobs", "settings"),
+        *("compounds", "buildings", "units", "rooms", "grids", "place_assignments"),
+        *("residents", "households", "resident_tags"),
+    }
 )
+
+
+#: Core permissions a plugin's roles may grant besides their own: seeing the community
+#: and its places, and picking residents through the core's lookup.
+SHARED_PERMISSIONS = frozenset({"tenant.read", "places.read", "residents.lookup"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ def manifest_problems(manifest: object) -> list[str]:
     for role in manifest.roles:
         if not role.name.startswith(f"{name}."):
             problems.append(f"role {role.name} must start with {name}.")
-        if role.permissions - own - {"tenant.read", "places.read"}:
+        if role.permissions - own - SHARED_PERMISSIONS:
             problems.append(f"role {role.name} grants permissions the plugin does not own")
     for schedule in manifest.schedules:
         if schedule.job not in manifest.jobs:

@@ -1,0 +1,155 @@
+"""The residents registry as modules see it: reference, pick and look up residents.
+
+This is the plugin contract's door to the registry. A module stores a resident as a
+composite foreign key built by :func:`resident_fk` and shows them through
+:class:`ResidentCard` (masked phone, computed age and tags, address): it never reads
+the ``residents`` table itself, so it cannot go around masking or the narrowing of
+:mod:`linli.residents.visibility`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKeyConstraint, Select, select
+from sqlalchemy.orm import Session
+
+from linli.api.problems import invalid
+from linli.db import tenant_fk
+from linli.residents.models import Building, Compound, Room, Unit
+from linli.residents.people import Resident, ResidentTag
+from linli.residents.tags import age_on, derived_tags
+from linli.residents.visibility import visible
+
+UNKNOWN_RESIDENT = _l("No such resident in this community.")
+
+
+@dataclass(frozen=True)
+class ResidentCard:
+    """What a module may show of a resident."""
+
+    id: uuid.UUID
+    name: str
+    gender: str
+    age: int | None
+    phone_masked: str | None
+    address: str | None
+    residency: str
+    tags: tuple[str, ...]
+    erased: bool
+
+
+def resident_fk(
+    column: str = "resident_id", *, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """A composite foreign key to a resident of the same community (``__table_args__``)."""
+    return tenant_fk(column, "residents", ondelete=ondelete)
+
+
+def address_label(
+    compound: str | None, building: str | None, unit: str | None, room: str | None
+) -> str | None:
+    parts = [part for part in (compound, building, unit, room) if part]
+    return " ".join(parts) or None
+
+
+def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
+    rows = session.execute(
+        query.add_columns(Compound.name, Building.name, Unit.name, Room.number)
+        .outerjoin(Room, Room.id == Resident.room_id)
+        .outerjoin(Building, Building.id == Room.building_id)
+        .outerjoin(Compound, Compound.id == Building.compound_id)
+        .outerjoin(Unit, Unit.id == Room.unit_id)
+    ).all()
+    residents = [row[0] for row in rows]
+    ids = [resident.id for resident in residents]
+    typed: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for resident_id, code in session.execute(
+        select(ResidentTag.resident_id, ResidentTag.code).where(ResidentTag.resident_id.in_(ids))
+    ):
+        typed[resident_id].append(code)
+    today = date.today()
+    household_ages = household_member_ages(session, [r.household_id for r in residents], today)
+    cards = []
+    for resident, compound, building, unit, room in rows:
+        age = age_on(resident.birth_date, today)
+        members = household_ages.get(resident.household_id) if resident.household_id else None
+        cards.append(
+            ResidentCard(
+                id=resident.id,
+                name=resident.name,
+                gender=resident.gender,
+                age=age,
+                phone_masked=resident.phone_masked,
+                address=address_label(compound, building, unit, room),
+                residency=resident.residency,
+                tags=tuple(sorted(typed[resident.id])) + tuple(derived_tags(age, members)),
+                erased=resident.erased_at is not None,
+            )
+        )
+    return cards
+
+
+def household_member_ages(
+    session: Session, household_ids: Iterable[uuid.UUID | None], today: date
+) -> dict[uuid.UUID, list[int | None]]:
+    """Every living member's age, per household (for the derived tags)."""
+    wanted = {h for h in household_ids if h is not None}
+    ages: dict[uuid.UUID, list[int | None]] = defaultdict(list)
+    if wanted:
+        members = select(Resident.household_id, Resident.birth_date).where(
+            Resident.household_id.in_(wanted), Resident.erased_at.is_(None)
+        )
+        for household_id, birth_date in session.execute(members):
+            if household_id is not None:
+                ages[household_id].append(age_on(birth_date, today))
+    return ages
+
+
+def cards(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ResidentCard]:
+    """Cards of the residents among ``ids`` that the caller may see."""
+    query = visible(select(Resident).where(Resident.id.in_(set(ids))))
+    return {card.id: card for card in _card_rows(session, query)}
+
+
+def card(session: Session, resident_id: uuid.UUID) -> ResidentCard | None:
+    return cards(session, [resident_id]).get(resident_id)
+
+
+def require_resident(
+    session: Session, resident_id: uuid.UUID, field: str = "resident_id"
+) -> ResidentCard:
+    """The card of a resident a request refers to, or a 422 naming the field."""
+    found = card(session, resident_id)
+    if found is None or found.erased:
+        raise invalid("json", field, UNKNOWN_RESIDENT)
+    return found
+
+
+def search(session: Session, text: str, *, limit: int = 20) -> list[ResidentCard]:
+    """Residents whose name contains ``text``, or whose phone ends with it (4 digits)."""
+    text = text.strip()
+    query = select(Resident).where(Resident.erased_at.is_(None))
+    if text.isdigit() and len(text) == 4:
+        query = query.where(Resident.phone_tail == text)
+    else:
+        query = query.where(Resident.name.contains(text, autoescape=True))
+    return _card_rows(session, visible(query).order_by(Resident.name, Resident.id).limit(limit))
+
+
+def tagged(session: Session, code: str, *, limit: int = 500) -> list[ResidentCard]:
+    """Residents carrying a typed-in tag (e.g. ``working_party_member``)."""
+    query = (
+        select(Resident)
+        .join(ResidentTag, ResidentTag.resident_id == Resident.id)
+        .where(ResidentTag.code == code, Resident.erased_at.is_(None))
+        .order_by(Resident.name, Resident.id)
+        .limit(limit)
+    )
+    return _card_rows(session, visible(query))
