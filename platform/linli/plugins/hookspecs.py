@@ -7,6 +7,7 @@ against these specs when a plugin registers, so a misspelt hook fails at start-u
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pluggy
@@ -45,3 +46,20 @@ def seed_demo(tenant: Tenant) -> None:
     """Add the module's demo records to ``tenant`` (``linli demo`` only, inside the
     tenant's context). Runs on every ``linli demo``, so it must add nothing the second
     time: check for the records first."""
+
+
+@hookspec
+def volunteers_available(tenant: Tenant, skill: str | None, on: date) -> list[dict[str, Any]]:
+    """Volunteers another module may call on (e.g. a canteen's delivery round on ``on``),
+    optionally with ``skill``. Each: ``{"id": str, "name": str, "phone_masked": str | None,
+    "team": str}``; implemented by the volunteers module, asked through
+    :func:`linli.plugins.services.enabled_hooks`."""
+    raise NotImplementedError
+
+
+@hookspec
+def volunteer_service_done(
+    tenant: Tenant, volunteer_id: str, on: date, hours: float, activity: str, source: str
+) -> None:
+    """Another module reports service a volunteer did (``source``: the module's name, e.g.
+    a delivery round), recorded as hours pending approval by the team lead."""

@@ -56,6 +56,13 @@ def enabled_names(session: Session) -> list[str]:
     return list(session.scalars(query))
 
 
+def enabled_hooks() -> Any:
+    """The hook relay of the modules enabled in the current community: how one module
+    asks another for something (e.g. canteens asking volunteers for a delivery round)
+    without importing it; a hook no enabled module implements returns ``[]``."""
+    return installed().hooks_for(enabled_names(db.session()))
+
+
 def current_settings(name: str) -> dict[str, Any]:
     """The current community's settings of module ``name``, defaults filled in."""
     row = (
