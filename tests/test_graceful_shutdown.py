@@ -53,8 +53,8 @@ def _free_port() -> int:
 
 def _ready(base: str) -> bool:
     try:
-        return requests.get(f"{base}/readyz", timeout=5).status_code == 200
-    except requests.ConnectionError:
+        return requests.get(f"{base}/readyz", timeout=10).status_code == 200
+    except requests.RequestException:  # not listening yet, or workers still booting
         return False
 
 
