@@ -43,6 +43,7 @@ from linli.identity.models import (
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
 from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
+from linli.residents.models import Grid, PlaceAssignment, Room, Unit
 from linli.residents.people import Household, Resident, TagDefinition
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
@@ -68,6 +69,10 @@ TENANT_GROUPS = {
     "exports": "exports",  # full data archives: admins only
     "residents": "residents",  # the registry: personal data
     "households": "residents",
+    "units": "places",
+    "rooms": "places",
+    "grids": "places",
+    "place-assignments": "people",  # who is 网格员 or 楼长 where: member management
 }
 _RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
 #: Routes that show or remove a person's full identity: admin-scope holders only.
@@ -76,6 +81,7 @@ PERSONAL_DATA_ROUTES = frozenset(
         (f"{_RESIDENT}/identity", "POST"),
         (f"{_RESIDENT}/personal-data", "POST"),
         (f"{_RESIDENT}/erase", "POST"),
+        (f"{TENANT}/residents/export", "POST"),
     }
 )
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
@@ -316,6 +322,7 @@ class World:
     archives: dict[str, uuid.UUID]
     residents: dict[str, uuid.UUID]
     households: dict[str, uuid.UUID]
+    places: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
@@ -367,6 +374,7 @@ def world(app: Flask, communities: Communities) -> World:
         archives: dict[str, uuid.UUID] = {}
         residents: dict[str, uuid.UUID] = {}
         households: dict[str, uuid.UUID] = {}
+        places: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -392,6 +400,9 @@ def world(app: Flask, communities: Communities) -> World:
                 archives[community.ref.slug] = archive.id
                 residents[community.ref.slug] = resident.id
                 households[community.ref.slug] = household.id
+                places[community.ref.slug] = _finer_places(
+                    session, community, _member_of_ids(users, community.ref.slug)
+                )
         return World(
             communities,
             users,
@@ -405,15 +416,37 @@ def world(app: Flask, communities: Communities) -> World:
             archives,
             residents,
             households,
+            places,
         )
 
 
-def _member_of(world: World, slug: str) -> uuid.UUID:
+def _member_of_ids(users: dict[str, uuid.UUID], slug: str) -> uuid.UUID:
     """A member of the community (not the caller of the scenarios that write)."""
+    return {"alpha": users["alpha_staff"], "beta": users["beta_admin"]}.get(slug, users["nobody"])
+
+
+def _member_of(world: World, slug: str) -> uuid.UUID:
+    return _member_of_ids(world.users, slug)
+
+
+def _finer_places(session: Any, community: Community, member: uuid.UUID) -> dict[str, uuid.UUID]:
+    """A unit, an empty room, a grid and a 网格员 of another grid, for the routes that name
+    them; in the building the matrix does not delete, and apart from the grid it does."""
+    building = community.buildings[1]
+    unit = Unit(building_id=building, name="1单元")
+    grid, beat = Grid(name="第一网格"), Grid(name="第二网格")
+    session.add_all([unit, grid, beat])
+    session.flush()
+    room = Room(building_id=building, unit_id=unit.id, number="101")
+    assignment = PlaceAssignment(user_id=member, role="grid_worker", grid_id=beat.id)
+    session.add_all([room, assignment])
+    session.flush()
     return {
-        "alpha": world.users["alpha_staff"],
-        "beta": world.users["beta_admin"],
-    }.get(slug, world.users["nobody"])
+        "unit_id": unit.id,
+        "room_id": room.id,
+        "grid_id": grid.id,
+        "assignment_id": assignment.id,
+    }
 
 
 def concrete(route: Route, world: World, target: str) -> str:
@@ -438,6 +471,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "resident_id": world.residents[target],
             "household_id": world.households[target],
             "code": MATRIX_TAG,
+            **world.places[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

@@ -30,7 +30,7 @@ COMPOUND_TAKEN = _l("A compound with this name exists already.")
 BUILDING_TAKEN = _l("A building with this name exists already in the compound.")
 
 
-def _ensure_free(session: Session, query: Any, exclude: uuid.UUID | None, message: Any) -> None:
+def ensure_free(session: Session, query: Any, exclude: uuid.UUID | None, message: Any) -> None:
     """Refuse a duplicate name with a 409 that says so (not a bare integrity error)."""
     if exclude is not None:
         query = query.where(query.selected_columns[0] != exclude)
@@ -55,7 +55,7 @@ def count_buildings(session: Session) -> int:
 
 
 def create_compound(session: Session, data: Mapping[str, Any]) -> Compound:
-    _ensure_free(session, _compound_named(data["name"]), None, COMPOUND_TAKEN)
+    ensure_free(session, _compound_named(data["name"]), None, COMPOUND_TAKEN)
     compound = Compound(**data)
     session.add(compound)
     session.flush()
@@ -64,7 +64,7 @@ def create_compound(session: Session, data: Mapping[str, Any]) -> Compound:
 
 def update_compound(session: Session, compound: Compound, data: Mapping[str, Any]) -> None:
     if "name" in data:
-        _ensure_free(session, _compound_named(data["name"]), compound.id, COMPOUND_TAKEN)
+        ensure_free(session, _compound_named(data["name"]), compound.id, COMPOUND_TAKEN)
     for key, value in data.items():
         setattr(compound, key, value)
     session.flush()
@@ -76,7 +76,7 @@ def list_buildings(session: Session, compound_id: uuid.UUID) -> Sequence[Buildin
 
 
 def create_building(session: Session, compound: Compound, data: Mapping[str, Any]) -> Building:
-    _ensure_free(session, _building_named(compound.id, data["name"]), None, BUILDING_TAKEN)
+    ensure_free(session, _building_named(compound.id, data["name"]), None, BUILDING_TAKEN)
     building = Building(compound_id=compound.id, **data)
     session.add(building)
     session.flush()
@@ -86,7 +86,7 @@ def create_building(session: Session, compound: Compound, data: Mapping[str, Any
 def update_building(session: Session, building: Building, data: Mapping[str, Any]) -> None:
     if "name" in data:
         taken = _building_named(building.compound_id, data["name"])
-        _ensure_free(session, taken, building.id, BUILDING_TAKEN)
+        ensure_free(session, taken, building.id, BUILDING_TAKEN)
     for key, value in data.items():
         setattr(building, key, value)
     session.flush()
@@ -219,6 +219,17 @@ def _apply(session: Session, resident: Resident, data: Mapping[str, Any]) -> Non
 
 def erased_already() -> Problem:
     return Problem(409, "resident_erased", _l("Erased"), _l("This person's identity was erased."))
+
+
+def prepared_resident(data: Mapping[str, Any]) -> Resident:
+    """A new resident built from ``data`` (identity checked, encrypted and masked) without
+    touching the database: bulk imports check places and duplicates in bulk themselves."""
+    resident = Resident(id=uuid.uuid4())
+    changes = dict(data)
+    _set_identity(resident, changes)
+    for key, value in changes.items():
+        setattr(resident, key, value)
+    return resident
 
 
 def add_resident(session: Session, data: Mapping[str, Any]) -> Resident:

@@ -36,7 +36,6 @@ from linli.tenancy.context import require_tenant
 HEADERS = {"小区": "compound", "楼栋": "name", "楼号": "name", "层数": "floors"}
 COLUMNS = (Column("compound", "小区"), Column("name", "楼栋"), Column("floors", "层数"))
 MODES = ("all", "valid")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class BuildingRow(Schema):
