@@ -11,13 +11,12 @@ import openpyxl
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from linli import db
 from linli.audit.models import AuditEvent
 from tests.conftest import Communities, auth
 from tests.test_residents import id_number
+from tests.uploads import upload, xlsx
 
 BASE = "/api/v1/t/alpha/residents"
 HEADER = (
@@ -38,24 +37,12 @@ HEADER = (
 
 
 def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx(HEADER, rows)
 
 
 def _import(client: FlaskClient, data: bytes, mode: str = "all", who: str = "alpha_staff") -> Any:
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename="居民.xlsx")})
-    return client.post(
-        f"{BASE}/import?mode={mode}&purpose=社区服务与管理",
-        headers=auth(who),
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
+    url = f"{BASE}/import?mode={mode}&purpose=社区服务与管理"
+    return upload(client, url, data, "居民.xlsx", who)
 
 
 def _row(i: int, building: str = "1号楼") -> tuple[Any, ...]:

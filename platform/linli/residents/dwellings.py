@@ -23,14 +23,13 @@ from linli.residents.models import (
     Room,
     Unit,
 )
-from linli.residents.services import ensure_free
+from linli.residents.services import NOT_IN_COMMUNITY, ensure_free, referenced_row
 from linli.tenancy.context import require_tenant
 
 UNIT_TAKEN = _l("A unit with this name exists already in the building.")
 ROOM_TAKEN = _l("A room with this number exists already there.")
 GRID_TAKEN = _l("A grid with this name exists already.")
 IN_ANOTHER_GRID = _l("The building belongs to another grid already.")
-NOT_HERE = _l("Not found in this community.")
 NEEDS_ROLE = _l("Give the user this role in the community first.")
 WRONG_PLACE = _l("This role is tied to a grid, a building or a unit: name exactly that one.")
 
@@ -40,13 +39,6 @@ MEMBER_ROLE = {
     PlaceRole.BUILDING_HEAD: BUILDING_HEAD,
     PlaceRole.STAIRWELL_HEAD: BUILDING_HEAD,
 }
-
-
-def _row(session: Session, model: type[Any], row_id: uuid.UUID, field: str) -> Any:
-    row = session.get(model, (require_tenant().id, row_id))
-    if row is None:
-        raise invalid("json", field, NOT_HERE)
-    return row
 
 
 def save_unit(session: Session, unit: Unit, data: Mapping[str, Any]) -> Unit:
@@ -66,9 +58,9 @@ def save_room(session: Session, room: Room, data: Mapping[str, Any]) -> Room:
     unit_id = data.get("unit_id", room.unit_id)
     if (
         unit_id is not None
-        and _row(session, Unit, unit_id, "unit_id").building_id != room.building_id
+        and referenced_row(session, Unit, unit_id, "unit_id").building_id != room.building_id
     ):
-        raise invalid("json", "unit_id", NOT_HERE)
+        raise invalid("json", "unit_id", NOT_IN_COMMUNITY)
     number = data.get("number", room.number)
     same = select(Room.id).where(
         Room.building_id == room.building_id,
@@ -91,7 +83,7 @@ def grid_buildings(session: Session, grid_id: uuid.UUID) -> list[uuid.UUID]:
 def _set_buildings(session: Session, grid: Grid, building_ids: Sequence[uuid.UUID]) -> None:
     wanted = set(building_ids)
     for building_id in wanted:
-        _row(session, Building, building_id, "building_ids")
+        referenced_row(session, Building, building_id, "building_ids")
     elsewhere = select(GridBuilding.building_id).where(
         GridBuilding.building_id.in_(wanted), GridBuilding.grid_id != grid.id
     )
@@ -130,7 +122,7 @@ def assign(session: Session, data: Mapping[str, Any]) -> PlaceAssignment:
     if given != {column}:
         raise invalid("json", column, WRONG_PLACE)
     model = {"grid_id": Grid, "building_id": Building, "unit_id": Unit}[column]
-    _row(session, model, data[column], column)
+    referenced_row(session, model, data[column], column)
     roles = session.scalar(
         select(Membership.roles).where(
             Membership.tenant_id == require_tenant().id, Membership.user_id == data["user_id"]

@@ -30,7 +30,7 @@ from linli.api.fields import Text
 from linli.api.problems import Problem
 from linli.audit.recorder import record_access
 from linli.db import flush_in_order
-from linli.jobs.files import result_dir, upload_path
+from linli.jobs.files import result_dir
 from linli.jobs.kinds import job_kind
 from linli.jobs.runner import JobFailed, current_job_id, progress
 from linli.privacy import vault
@@ -46,11 +46,9 @@ from linli.residents.people import (
     Resident,
     ResidentTag,
 )
+from linli.residents.transfer import read_upload
 from linli.spreadsheets.reading import (
     ReadResult,
-    SpreadsheetTooLarge,
-    UnreadableSpreadsheet,
-    read_table,
 )
 from linli.spreadsheets.writing import Column, write_csv, write_xlsx
 from linli.tenancy.context import require_tenant
@@ -225,16 +223,6 @@ def _error(number: int, name: str | None, code: str, message: str) -> dict[str, 
     return {"row": number, "field": name, "code": code, "message": message}
 
 
-def _read(upload_id: str, extension: str) -> ReadResult:
-    path = upload_path(require_tenant().id, uuid.UUID(upload_id), extension)
-    if not path.is_file():
-        raise JobFailed("upload_missing", "The uploaded file is no longer there")
-    try:
-        return read_table(path.read_bytes(), path.name, ResidentRow(), header_map=HEADERS)
-    except (SpreadsheetTooLarge, UnreadableSpreadsheet) as exc:
-        raise JobFailed(exc.code, str(exc)) from exc
-
-
 def _problem_error(number: int, exc: Problem) -> dict[str, Any]:
     fields_with_errors = (exc.errors or {}).get("json", {})
     name = next(iter(fields_with_errors), None)
@@ -282,7 +270,7 @@ def _prepare(
 def import_residents(
     upload_id: str, extension: str, purpose: str, mode: str = "all"
 ) -> dict[str, Any]:
-    result = _read(upload_id, extension)
+    result = read_upload(upload_id, extension, ResidentRow(), HEADERS)
     progress(20)
     errors = [_error(e.row, e.field, e.code, e.message) for e in result.errors]
     with db.database().session_scope() as session:

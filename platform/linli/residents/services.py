@@ -124,7 +124,8 @@ def _check_tags(session: Session, codes: Sequence[str]) -> None:
             raise invalid("json", "tags", UNKNOWN_TAG)
 
 
-def _exists(session: Session, model: type[Any], row_id: uuid.UUID, field: str) -> Any:
+def referenced_row(session: Session, model: type[Any], row_id: uuid.UUID, field: str) -> Any:
+    """The community's row a request names in ``field``, or a 422 naming the field."""
     row = session.get(model, (require_tenant().id, row_id))
     if row is None:
         raise invalid("json", field, NOT_IN_COMMUNITY)
@@ -197,11 +198,11 @@ def _refuse_registered(session: Session, resident: Resident) -> None:
 
 def _place(session: Session, resident: Resident, data: dict[str, Any]) -> None:
     if data.get("household_id") is not None:
-        household = _exists(session, Household, data["household_id"], "household_id")
+        household = referenced_row(session, Household, data["household_id"], "household_id")
         if "room_id" not in data and household.room_id is not None:
             data["room_id"] = household.room_id
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
 
 
 def _apply(session: Session, resident: Resident, data: Mapping[str, Any]) -> None:
@@ -295,7 +296,7 @@ def reveal(session: Session, resident: Resident) -> dict[str, str | None]:
 
 def add_household(session: Session, data: Mapping[str, Any]) -> Household:
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
     household = Household(**data)
     session.add(household)
     session.flush()
@@ -305,7 +306,7 @@ def add_household(session: Session, data: Mapping[str, Any]) -> Household:
 def update_household(session: Session, household: Household, data: Mapping[str, Any]) -> None:
     """Move the household (and every member with it) or renumber it."""
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
         members = select(Resident).where(Resident.household_id == household.id)
         for member in session.scalars(members):
             member.room_id = data["room_id"]
