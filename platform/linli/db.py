@@ -183,6 +183,21 @@ def _scoped(statement: Any, has_tenant: bool) -> Any:
     return scoped
 
 
+_tenant_owned_selects: weakref.WeakKeyDictionary[Select[Any], bool] = weakref.WeakKeyDictionary()
+
+
+def _reads_tenant_rows(state: ORMExecuteState) -> bool:
+    """Whether the statement is about a tenant-owned model (memoised for prebuilt
+    SELECTs: finding a statement's mappers walks its columns)."""
+    statement = state.statement
+    known = _tenant_owned_selects.get(statement) if isinstance(statement, Select) else None
+    if known is None:
+        known = any(is_tenant_scoped(m.class_) for m in state.all_mappers)
+        if isinstance(statement, Select):
+            _tenant_owned_selects[statement] = known
+    return known
+
+
 def _with_tenant_parameter(parameters: Any, tenant_id: int) -> Any:
     if isinstance(parameters, list):
         return [{**p, TENANT_PARAMETER: tenant_id} for p in parameters]
@@ -200,25 +215,30 @@ def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | N
     session.info[_RLS_KEY] = tenant_id
 
 
-def _begin_sql(tenant_id: int) -> bytes:
-    """``BEGIN`` and the tenant setting as one simple-protocol string: one round trip.
+def _begin_sql(begin: bytes, tenant_id: int) -> bytes:
+    """``begin`` and the tenant setting as one simple-protocol string: one round trip.
 
     The id is rendered, not bound (the simple protocol has no parameters): it is an
     ``int`` formatted with ``%d``, so nothing but digits can reach the SQL.
     """
-    return b"BEGIN; SELECT set_config('app.tenant_id', '%d', true)" % int(tenant_id)
+    return b"%s; SELECT set_config('app.tenant_id', '%d', true)" % (begin, int(tenant_id))
 
 
-def _plain_transaction(raw: psycopg.Connection[Any]) -> bool:
-    """Whether psycopg would open the next transaction with a bare ``BEGIN`` (no
-    autocommit, isolation level, read-only or deferrable asked for by the caller)."""
-    return (
-        not raw.autocommit
-        and raw.isolation_level is None
-        and raw.read_only is None
-        and raw.deferrable is None
-        and raw.pgconn.transaction_status == pq.TransactionStatus.IDLE
-    )
+def _begin_command(raw: psycopg.Connection[Any]) -> bytes | None:
+    """The ``BEGIN`` psycopg would send before the next statement (with the isolation
+    level, read-only and deferrable options the caller set), or None when it would send
+    none (autocommit, or a transaction already open)."""
+    if raw.autocommit or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return None
+    parts = [b"BEGIN"]
+    if raw.isolation_level is not None:
+        level = psycopg.IsolationLevel(raw.isolation_level).name.replace("_", " ")
+        parts.append(b"ISOLATION LEVEL " + level.encode())
+    if raw.read_only is not None:
+        parts.append(b"READ ONLY" if raw.read_only else b"READ WRITE")
+    if raw.deferrable is not None:
+        parts.append(b"DEFERRABLE" if raw.deferrable else b"NOT DEFERRABLE")
+    return b" ".join(parts)
 
 
 def _run_simple(raw: psycopg.Connection[Any], sql: bytes) -> None:
@@ -242,11 +262,12 @@ def _fold_tenant_into_begin(engine: Engine) -> None:
 
     def do_begin(connection: PoolProxiedConnection) -> None:
         raw = connection.dbapi_connection
-        if not isinstance(raw, psycopg.Connection) or not _plain_transaction(raw):
+        begin = _begin_command(raw) if isinstance(raw, psycopg.Connection) else None
+        if begin is None:
             return
         tenant = current_tenant()
         if tenant is not None:
-            _run_simple(raw, _begin_sql(tenant.id))
+            _run_simple(raw, _begin_sql(begin, tenant.id))
         connection.info[_BEGUN_FOR] = None if tenant is None else tenant.id
 
     engine.dialect.do_begin = do_begin  # type: ignore[method-assign,assignment]
@@ -291,7 +312,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
         return  # the criteria of the statement that loaded the parent already apply
     if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
         return
-    if tenant_id is None and any(is_tenant_scoped(m.class_) for m in state.all_mappers):
+    if tenant_id is None and _reads_tenant_rows(state):
         names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
         raise TenantContextMissing(f"query on tenant-owned {names} with no tenant in context")
     if state.is_select:
@@ -377,6 +398,30 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def reads_before_tenant() -> Iterator[Session]:
+    """The request's session for the reads that find its tenant (caller, community,
+    roles), each statement a transaction of its own on PostgreSQL.
+
+    Read inside the request's transaction, they would open it with no tenant, and
+    entering the tenant would cost a ``set_config`` round trip of its own (and the
+    transaction a ``BEGIN`` one); outside it, the first statement after the block
+    opens a transaction whose ``BEGIN`` carries the tenant. A write in the block (a
+    token's last use) commits at once, as it would have a statement later. With a
+    transaction already open, the block changes nothing.
+    """
+    current = session()
+    if not database().is_postgres or current.in_transaction():
+        yield current
+        return
+    current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        yield current
+        current.commit()
+    finally:
+        current.rollback()  # ends the autocommit "transaction": releases the connection
 
 
 def database() -> Database:

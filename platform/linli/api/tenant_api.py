@@ -54,11 +54,12 @@ def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 def _entering(module: str | None) -> Callable[[], None]:
     def enter() -> None:
         """Authenticate, resolve the community (404 where the caller has no role), gate."""
-        principal, tenant = require_principal_in(requested_slug(g.tenant_slug))
-        if tenant is None:
-            raise tenant_not_found()
-        structlog.contextvars.bind_contextvars(tenant=tenant.slug)
-        roles = tenant_roles(principal, tenant)
+        with db.reads_before_tenant():
+            principal, tenant = require_principal_in(requested_slug(g.tenant_slug))
+            if tenant is None:
+                raise tenant_not_found()
+            structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+            roles = tenant_roles(principal, tenant)
         if not roles:
             raise tenant_not_found()
         g.tenant_roles = roles  # the permission check of the view reuses them
