@@ -288,15 +288,19 @@ def _on_begin(session: Session, transaction: SessionTransaction, connection: Con
         _set_rls_tenant(session, connection, tenant_id)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the setting with the transaction: until the next one has a connection
+    (and ``after_begin`` has set it), there is nothing to follow."""
+    if transaction.parent is None:
+        session.info.pop(_RLS_KEY, None)
+
+
 def _sync_rls_tenant(session: Session) -> int | None:
     """Follow a tenant switch inside an open transaction (CLI loops, tests)."""
     tenant = current_tenant()
     tenant_id = None if tenant is None else tenant.id
-    if (
-        session.info.get("rls")
-        and session.in_transaction()
-        and session.info.get(_RLS_KEY, -1) != tenant_id
-    ):
+    if session.info.get("rls") and session.info.get(_RLS_KEY, tenant_id) != tenant_id:
         _set_rls_tenant(session, session.connection(), tenant_id)
     return tenant_id
 
@@ -317,9 +321,10 @@ def _scope_statement(state: ORMExecuteState) -> None:
         raise TenantContextMissing(f"query on tenant-owned {names} with no tenant in context")
     if state.is_select:
         state.statement = _scoped(state.statement, tenant_id is not None)
-    elif not state.is_insert:
+    elif not state.is_insert and state.is_orm_statement:
         # UPDATE and DELETE keep the tenant in the criteria itself: an extra parameter
         # would be an "unconsumed column" on a statement the criteria does not reach.
+        # (One on a Core table names its rows itself; RLS walls it on PostgreSQL.)
         state.statement = state.statement.options(_closure_criteria(tenant_id))
 
 
