@@ -45,3 +45,18 @@ def effect(name: str, pid_file: str) -> dict[str, Any]:
 @job_kind("test.bad_input")
 def bad_input() -> None:
     raise JobFailed("bad_row", "Row 3 is not valid", {"row": 3})
+
+
+@job_kind("test.quick")
+def quick() -> int:
+    """Nothing to do: done before its row would say "started"."""
+    return 1
+
+
+@job_kind("test.wait")
+def wait_for(flag_file: str) -> str:
+    """Run until the test creates ``flag_file`` (at most a minute)."""
+    deadline = time.monotonic() + 60
+    while not Path(flag_file).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return "released"
