@@ -95,8 +95,8 @@ class Residents(MethodView):
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, Any]]:
         """Search residents (masked): name, phone tail, place, tags, age range, residency"""
-        query = residents_query(args, date.today())
-        page = paged(db.session(), query, pagination_parameters, Resident.name, Resident.id)
+        query = residents_query(args, date.today()).order_by(Resident.name, Resident.id)
+        page = paged(db.session(), query, pagination_parameters)
         return _present(page)
 
     @require(RESIDENTS_WRITE)
