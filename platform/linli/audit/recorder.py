@@ -80,15 +80,8 @@ def _tenant_of(obj: Base) -> int | None:
     return tenant_id if isinstance(tenant_id, int) else None
 
 
-def _event(
-    obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    changed: list[str] = []
-    if before is not None and after is not None:
-        ignored = getattr(obj, "__audit_ignore__", frozenset()) | {"updated_at"}
-        changed = sorted(k for k in after if after[k] != before.get(k) and k not in ignored)
-        if not changed:
-            return None
+def _header(obj: Base, action: str) -> dict[str, Any]:
+    """Who did ``action`` to which row, where and when: the start of every event."""
     mapper = inspect(obj).mapper
     return {
         "at": utcnow(),
@@ -98,6 +91,20 @@ def _event(
         "target_type": obj.__tablename__,
         "target_id": "/".join(str(part) for part in mapper.primary_key_from_instance(obj)),
         "request_id": g.get("request_id") if has_request_context() else None,
+    }
+
+
+def _event(
+    obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    changed: list[str] = []
+    if before is not None and after is not None:
+        ignored = getattr(obj, "__audit_ignore__", frozenset()) | {"updated_at"}
+        changed = sorted(k for k in after if after[k] != before.get(k) and k not in ignored)
+        if not changed:
+            return None
+    return {
+        **_header(obj, action),
         "before_digest": None if before is None else _digest(before),
         "after_digest": None if after is None else _digest(after),
         "changed": changed,
@@ -106,6 +113,16 @@ def _event(
 
 def _audited(objects: Any) -> list[Base]:
     return [o for o in objects if isinstance(o, Base) and not getattr(o, "__audit_skip__", False)]
+
+
+def record_access(
+    session: Session, target: Base, action: str, details: dict[str, Any] | None = None
+) -> None:
+    """Audit a *read* of personal data (``<table>.<action>``, e.g. ``….read_parties``):
+    the session audits writes by itself, but only the code that reveals data knows a
+    read happened. Written in the caller's transaction, so it commits with the request."""
+    row = {**_header(target, action), "changed": [], "details": details}
+    session.connection().execute(insert(AuditEvent), [row])
 
 
 @event.listens_for(Session, "before_flush")
