@@ -20,6 +20,8 @@ that walks every route, writes after reads and destructive calls last.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
 import uuid
 from dataclasses import dataclass
@@ -289,9 +291,21 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
+    params: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
+
+
+def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
+    """Rows a plugin's URLs need, from ``tests/matrix_<plugin>.py`` (``rows(session)``,
+    called in the community's context) when the plugin's tests provide one."""
+    found: dict[str, uuid.UUID] = {}
+    for name in sorted(plugins):
+        if importlib.util.find_spec(f"tests.matrix_{name}") is not None:
+            found.update(importlib.import_module(f"tests.matrix_{name}").rows(session))
+    return found
 
 
 @pytest.fixture
@@ -338,6 +352,7 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        params: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -353,6 +368,7 @@ def world(app: Flask, communities: Communities) -> World:
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                params[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
             users,
@@ -364,6 +380,7 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            params,
         )
 
 
@@ -394,6 +411,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            **world.params[target],
         }
         if name == "user_id":
             if route.kind == "tenant":
