@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from linli import db
 from linli.identity.models import Membership, PersonalAccessToken, User
@@ -24,6 +25,13 @@ PHONE = "13905912345"
 ID_NUMBER = "350181196503151234"
 #: Mediators who log in, by name → token (created by the ``mediators`` fixture).
 MEDIATOR_TOKENS = {"li": "lin_pat_mediator-li", "wang": "lin_pat_mediator-wang"}
+
+
+def ok(response: TestResponse, status: int = 200) -> dict[str, Any]:
+    """The JSON body of a response that must have ``status``."""
+    assert response.status_code == status, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
 
 
 def bearer(who: str) -> dict[str, str]:
@@ -132,7 +140,7 @@ def step(
     body: dict[str, Any] | None = None,
     who: str = "alpha_admin",
     method: str = "post",
-) -> Any:
+) -> TestResponse:
     return client.open(
         f"{ALPHA}/cases/{case_id}/{action}", method=method, headers=bearer(who), json=body or {}
     )

@@ -13,15 +13,11 @@ from tests.mediation_support import (
     Mediators,
     bearer,
     mediators_fixture,  # noqa: F401  (the fixture)
+    ok,
     register,
     step,
     to_mediating,
 )
-
-
-def _ok(response: object, status: int = 200) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == status, response.get_json()  # type: ignore[attr-defined]
-    return response.get_json()  # type: ignore[attr-defined,no-any-return]
 
 
 def test_full_lifecycle_with_a_written_agreement(client: FlaskClient, mediators: Mediators) -> None:
@@ -36,10 +32,10 @@ def test_full_lifecycle_with_a_written_agreement(client: FlaskClient, mediators:
         "attendees": "双方当事人、李调解员",
         "notes": "现场查看",
     }
-    after = _ok(step(client, case["id"], "sessions", sitting, who="li"), 201)
+    after = ok(step(client, case["id"], "sessions", sitting, who="li"), 201)
     assert after["state"] == "mediating"
     assert [s["attendees"] for s in after["sessions"]] == ["双方当事人、李调解员"]
-    resolved = _ok(
+    resolved = ok(
         step(
             client,
             case["id"],
@@ -56,9 +52,9 @@ def test_full_lifecycle_with_a_written_agreement(client: FlaskClient, mediators:
     )
     assert (resolved["state"], resolved["outcome"]) == ("resolved", "resolved")
     assert resolved["due_on"] == (TODAY + timedelta(days=30)).isoformat()
-    signed = _ok(step(client, case["id"], "signed", {"signed_on": TODAY.isoformat()}, who="li"))
+    signed = ok(step(client, case["id"], "signed", {"signed_on": TODAY.isoformat()}, who="li"))
     assert signed["confirmation_due_on"] == (TODAY + timedelta(days=30)).isoformat()
-    _ok(step(client, case["id"], "judicial-confirmation", {"applied_on": TODAY.isoformat()}))
+    ok(step(client, case["id"], "judicial-confirmation", {"applied_on": TODAY.isoformat()}))
     visit = {
         "visited_on": TODAY.isoformat(),
         "visitor": "李调解员",
@@ -66,10 +62,10 @@ def test_full_lifecycle_with_a_written_agreement(client: FlaskClient, mediators:
         "satisfaction": 5,
         "findings": "已履行，双方满意，无再起纠纷风险。",
     }
-    done = _ok(step(client, case["id"], "follow-ups", visit, who="li"), 201)
+    done = ok(step(client, case["id"], "follow-ups", visit, who="li"), 201)
     assert (done["state"], done["outcome"], done["due_on"]) == ("followed_up", "resolved", None)
     assert done["follow_ups"][0]["satisfaction"] == 5
-    checklist = _ok(client.get(f"{ALPHA}/cases/{case['id']}/checklist", headers=bearer("li")))
+    checklist = ok(client.get(f"{ALPHA}/cases/{case['id']}/checklist", headers=bearer("li")))
     assert checklist["missing"] == []
     assert checklist["complete"] is True
     present = {item["code"] for item in checklist["items"] if item["present"]}
@@ -97,7 +93,7 @@ def test_steps_out_of_turn_are_409(client: FlaskClient, mediators: Mediators) ->
         response = step(client, case["id"], action, body)
         assert response.status_code == 409, (action, response.get_json())
         assert problem(response)["code"] == "illegal_transition"
-    _ok(step(client, case["id"], "accept"))
+    ok(step(client, case["id"], "accept"))
     again = step(client, case["id"], "accept")
     assert problem(again)["code"] == "illegal_transition"
     assert problem(step(client, case["id"], "decline", {"reason": "不属于民间纠纷"}))["code"] == (
@@ -105,7 +101,7 @@ def test_steps_out_of_turn_are_409(client: FlaskClient, mediators: Mediators) ->
     )
     no_rights = step(client, case["id"], "start")
     assert problem(no_rights)["code"] == "rights_not_notified"
-    _ok(step(client, case["id"], "rights-notice"))
+    ok(step(client, case["id"], "rights-notice"))
     assert problem(step(client, case["id"], "start"))["code"] == "no_mediator"
     agreement = client.get(f"{ALPHA}/cases/{case['id']}/agreement", headers=bearer("alpha_admin"))
     assert problem(agreement)["code"] == "illegal_transition"
@@ -115,20 +111,20 @@ def test_declined_and_failed_cases(client: FlaskClient, mediators: Mediators) ->
     declined = register(client)
     bare = step(client, declined["id"], "decline", {})
     assert problem(bare)["status"] == 422
-    out = _ok(step(client, declined["id"], "decline", {"reason": "已进入诉讼程序"}))
+    out = ok(step(client, declined["id"], "decline", {"reason": "已进入诉讼程序"}))
     assert (out["state"], out["due_on"], out["declined_reason"]) == (
         "declined",
         None,
         "已进入诉讼程序",
     )
-    checklist = _ok(client.get(f"{ALPHA}/cases/{declined['id']}/checklist", headers=bearer("li")))
+    checklist = ok(client.get(f"{ALPHA}/cases/{declined['id']}/checklist", headers=bearer("li")))
     assert "agreement" not in checklist["missing"]
     case = to_mediating(client, mediators)
-    failed = _ok(
+    failed = ok(
         step(client, case["id"], "fail", {"reason": "双方分歧过大", "referral": "court"}, who="li")
     )
     assert (failed["state"], failed["outcome"], failed["referral"]) == ("failed", "failed", "court")
-    checklist = _ok(client.get(f"{ALPHA}/cases/{case['id']}/checklist", headers=bearer("li")))
+    checklist = ok(client.get(f"{ALPHA}/cases/{case['id']}/checklist", headers=bearer("li")))
     assert not next(i for i in checklist["items"] if i["code"] == "agreement")["required"]
     assert "mediation_record" in checklist["missing"]
 
@@ -145,7 +141,7 @@ def test_oral_agreement_is_recorded_but_has_no_document(
         "performance",
         "perform_by",
     }
-    oral = _ok(
+    oral = ok(
         step(
             client,
             case["id"],
@@ -170,7 +166,7 @@ def test_deadline_flags_and_extension(client: FlaskClient, mediators: Mediators)
     assert [c["id"] for c in overdue] == [late["id"]]
     on_time = client.get(f"{ALPHA}/cases?overdue=false", headers=bearer("alpha_admin")).get_json()
     assert [c["id"] for c in on_time] == [fresh["id"]]
-    accepted = _ok(
+    accepted = ok(
         step(
             client, late["id"], "accept", {"accepted_on": (TODAY - timedelta(days=40)).isoformat()}
         )
@@ -196,7 +192,7 @@ def test_deadline_flags_and_extension(client: FlaskClient, mediators: Mediators)
         },
     )
     assert "until" in problem(too_far)["errors"]["json"]
-    extended = _ok(
+    extended = ok(
         step(
             client,
             late["id"],
@@ -224,9 +220,7 @@ def test_visit_back_falls_due_after_an_agreement(client: FlaskClient, mediators:
                 {"mediator_ids": [mediators.ids["li"]]},
                 method="put",
             )
-        _ok(
-            step(client, case["id"], action, {dates[action]: (TODAY - timedelta(days)).isoformat()})
-        )
+        ok(step(client, case["id"], action, {dates[action]: (TODAY - timedelta(days)).isoformat()}))
     before_start = step(
         client,
         case["id"],
@@ -238,7 +232,7 @@ def test_visit_back_falls_due_after_an_agreement(client: FlaskClient, mediators:
         },
     )
     assert "closed_on" in problem(before_start)["errors"]["json"]
-    resolved = _ok(
+    resolved = ok(
         step(
             client,
             case["id"],
