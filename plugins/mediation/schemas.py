@@ -390,7 +390,7 @@ class CaseOut(CaseSummaryOut):
 
 
 class StatisticsQuery(Schema):
-    year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
 class MediatorFiguresOut(Schema):
