@@ -45,6 +45,7 @@ from linli.identity.models import (
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
 from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
+from linli.residents.people import Household, Resident, TagDefinition
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
 from tests.conftest import PEOPLE, Communities, Community, problem
@@ -67,14 +68,28 @@ TENANT_GROUPS = {
     "modules": "modules",  # which modules are on, and switching them
     "jobs": "jobs",  # the community's background jobs
     "exports": "exports",  # full data archives: admins only
+    "residents": "residents",  # the registry: personal data
+    "households": "residents",
 }
+_RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
+#: Routes that show or remove a person's full identity: admin-scope holders only.
+PERSONAL_DATA_ROUTES = frozenset(
+    {
+        (f"{_RESIDENT}/identity", "POST"),
+        (f"{_RESIDENT}/personal-data", "POST"),
+        (f"{_RESIDENT}/erase", "POST"),
+    }
+)
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
 STRICTEST_GROUP = MODULE_GROUP
 
 #: Which accesses ("read" = GET, "write" = anything else) each kind of role has per group.
 EVERYTHING = {"read", "write"}
 READ_ONLY = {"read"}
-ALL_GROUPS = ("community", "places", "people", "audit", "modules", "jobs", "exports", MODULE_GROUP)
+ALL_GROUPS = (
+    *("community", "places", "people", "audit", "modules", "jobs", "exports", "residents"),
+    MODULE_GROUP,
+)
 NOTHING: set[str] = set()
 POLICY: dict[str, dict[str, set[str]]] = {
     "platform": dict.fromkeys(ALL_GROUPS, EVERYTHING),
@@ -87,6 +102,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         MODULE_GROUP: NOTHING,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,  # statistics, never the people
     },
     "staff": {
         "community": READ_ONLY,
@@ -96,6 +112,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": READ_ONLY,
         "exports": NOTHING,
+        "residents": EVERYTHING,  # but not a person's full identity (below)
         MODULE_GROUP: set(),
     },
     "partner": {
@@ -106,6 +123,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
     "integration": {
@@ -116,6 +134,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
 }
@@ -246,6 +265,7 @@ SCENARIOS = [
 ]
 
 OK = (0, "")
+MATRIX_TAG = "matrix_tag"
 
 
 def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, str]:
@@ -258,6 +278,11 @@ def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, 
         if scenario.target == "gamma":
             return 403, "tenant_suspended"
         allowed = POLICY[scenario.label][group or STRICTEST_GROUP]
+        if (route.rule, route.method) in PERSONAL_DATA_ROUTES and scenario.label not in (
+            "platform",
+            "admin",
+        ):
+            allowed = NOTHING
         return OK if route.access in allowed else (403, "forbidden")
     key = (route.rule, route.method)
     if scenario.caller == "platform_admin":
@@ -291,6 +316,8 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    residents: dict[str, uuid.UUID]
+    households: dict[str, uuid.UUID]
     #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
     params: dict[str, dict[str, uuid.UUID]]
 
@@ -352,6 +379,8 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        residents: dict[str, uuid.UUID] = {}
+        households: dict[str, uuid.UUID] = {}
         params: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
@@ -365,9 +394,19 @@ def world(app: Flask, communities: Communities) -> World:
                 )
                 session.add_all([job, archive])
                 session.flush()
+                household = Household(number="1-101")
+                session.add(household)
+                session.flush()
+                resident = Resident(
+                    name="矩阵居民", purpose="matrix", household_id=household.id, relation="head"
+                )
+                session.add_all([resident, TagDefinition(code=MATRIX_TAG, name="矩阵标签")])
+                session.flush()
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                residents[community.ref.slug] = resident.id
+                households[community.ref.slug] = household.id
                 params[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
@@ -380,6 +419,8 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            residents,
+            households,
             params,
         )
 
@@ -411,6 +452,9 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            "resident_id": world.residents[target],
+            "household_id": world.households[target],
+            "code": MATRIX_TAG,
             **world.params[target],
         }
         if name == "user_id":

@@ -65,7 +65,7 @@ def agreement_docx(session: Session, case: Case, settings: Mapping[str, Any]) ->
     details, so producing it is audited like any other read of them."""
     if case.agreement_kind != AgreementKind.WRITTEN:
         raise Problem(409, "oral_agreement", _l("An oral agreement has no agreement document"))
-    record_access(session, case, "agreement_docx")
+    record_access(session, case, "agreement_docx", {"number": case.number})
     with force_locale(DOCUMENT_LOCALE):
         parties = party_views(session, case, reveal=True)
         mediators = [mediator.name for mediator, _lead in cases.assigned(session, case)]

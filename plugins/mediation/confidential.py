@@ -163,7 +163,7 @@ def case_view(
     if reveal:
         view["sessions"] = cases.sessions_of(session, case)
         view["follow_ups"] = cases.follow_ups_of(session, case)
-        record_access(session, case, "read_parties")
+        record_access(session, case, "read_parties", {"number": case.number})
     else:
         view.update(dict.fromkeys(CONFIDENTIAL_FIELDS), sessions=[], follow_ups=[])
     return view

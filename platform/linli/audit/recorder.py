@@ -80,8 +80,8 @@ def _tenant_of(obj: Base) -> int | None:
     return tenant_id if isinstance(tenant_id, int) else None
 
 
-def _header(obj: Base, action: str) -> dict[str, Any]:
-    """Who did ``action`` to which row, where and when: the start of every event."""
+def _about(obj: Base, action: str) -> dict[str, Any]:
+    """What every event says: when, where, who, what and which request."""
     mapper = inspect(obj).mapper
     return {
         "at": utcnow(),
@@ -104,25 +104,23 @@ def _event(
         if not changed:
             return None
     return {
-        **_header(obj, action),
+        **_about(obj, action),
         "before_digest": None if before is None else _digest(before),
         "after_digest": None if after is None else _digest(after),
         "changed": changed,
     }
 
 
+def record_access(session: Session, obj: Base, action: str, details: dict[str, Any]) -> None:
+    """Audit a read of personal data (a full view, a personal export): reads write no
+    row, so the event is added here, in the reader's transaction."""
+    session.execute(
+        insert(AuditEvent), [{**_about(obj, action), "changed": [], "details": details}]
+    )
+
+
 def _audited(objects: Any) -> list[Base]:
     return [o for o in objects if isinstance(o, Base) and not getattr(o, "__audit_skip__", False)]
-
-
-def record_access(
-    session: Session, target: Base, action: str, details: dict[str, Any] | None = None
-) -> None:
-    """Audit a *read* of personal data (``<table>.<action>``, e.g. ``….read_parties``):
-    the session audits writes by itself, but only the code that reveals data knows a
-    read happened. Written in the caller's transaction, so it commits with the request."""
-    row = {**_header(target, action), "changed": [], "details": details}
-    session.connection().execute(insert(AuditEvent), [row])
 
 
 @event.listens_for(Session, "before_flush")
