@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Response, send_file
 from flask.views import MethodView
+from marshmallow import Schema
 from sqlalchemy.orm import Session
 
 from linli import db
@@ -84,80 +86,81 @@ def _step(case_id: uuid.UUID, step: Step, *, handler: bool = True) -> dict[str, 
     return _view(session, case)
 
 
-@blp.route("/halls")
-class Halls(MethodView):
-    @require(READ)
-    @blp.response(200, HallOut(many=True))
-    def get(self) -> Sequence[Hall]:
-        """Halls (议事厅) and pavilions (议事亭)"""
-        return services.list_halls(db.session())
+@dataclass(frozen=True)
+class Roster:
+    """A list of standing records (halls, mediators) the committee keeps up to date."""
 
-    @require(MANAGE)
-    @blp.arguments(HallIn)
-    @blp.response(201, HallOut)
-    def post(self, data: dict[str, Any]) -> Hall:
-        """Add a hall or pavilion"""
-        session = db.session()
-        hall = services.save_hall(session, data)
-        session.commit()
-        return hall
+    path: str
+    id_name: str  # the path parameter naming one record
+    model: type[Hall] | type[Mediator]
+    schemas: tuple[type[Schema], type[Schema], type[Schema]]  # in, patch, out
+    listing: Callable[[Session], Sequence[Any]]
+    save: Callable[..., Any]  # (session, data, row=None) -> row
+    titles: tuple[str, str, str, str]  # list, add, one, change
 
 
-@blp.route("/halls/<uuid:hall_id>")
-class HallItem(MethodView):
-    @require(READ)
-    @blp.response(200, HallOut)
-    def get(self, hall_id: uuid.UUID) -> Hall:
-        """One hall"""
-        return tenant_row_or_404(Hall, hall_id)
+def _roster(roster: Roster) -> None:
+    """Register ``GET``/``POST`` on the list and ``GET``/``PATCH`` on one record."""
+    schema_in, schema_patch, schema_out = roster.schemas
+    model = roster.model
 
-    @require(MANAGE)
-    @blp.arguments(HallPatch)
-    @blp.response(200, HallOut)
-    def patch(self, data: dict[str, Any], hall_id: uuid.UUID) -> Hall:
-        """Change a hall (opening hours, closing it …)"""
-        session = db.session()
-        hall = services.save_hall(session, data, tenant_row_or_404(Hall, hall_id))
-        session.commit()
-        return hall
+    class Collection(MethodView):
+        @require(READ)
+        @blp.response(200, schema_out(many=True), description=roster.titles[0])
+        def get(self) -> Sequence[Any]:
+            return roster.listing(db.session())
+
+        @require(MANAGE)
+        @blp.arguments(schema_in)
+        @blp.response(201, schema_out, description=roster.titles[1])
+        def post(self, data: dict[str, Any]) -> Any:
+            session = db.session()
+            row = roster.save(session, data)
+            session.commit()
+            return row
+
+    class Item(MethodView):
+        @require(READ)
+        @blp.response(200, schema_out, description=roster.titles[2])
+        def get(self, **ids: uuid.UUID) -> Any:
+            return tenant_row_or_404(model, ids[roster.id_name])
+
+        @require(MANAGE)
+        @blp.arguments(schema_patch)
+        @blp.response(200, schema_out, description=roster.titles[3])
+        def patch(self, data: dict[str, Any], **ids: uuid.UUID) -> Any:
+            session = db.session()
+            row = roster.save(session, data, tenant_row_or_404(model, ids[roster.id_name]))
+            session.commit()
+            return row
+
+    name = roster.path.strip("/").title()
+    blp.route(roster.path, endpoint=name)(Collection)
+    blp.route(f"{roster.path}/<uuid:{roster.id_name}>", endpoint=f"{name}Item")(Item)
 
 
-@blp.route("/mediators")
-class Mediators(MethodView):
-    @require(READ)
-    @blp.response(200, MediatorOut(many=True))
-    def get(self) -> Sequence[Mediator]:
-        """Mediators: staff, volunteer lawyers, respected elders"""
-        return services.list_mediators(db.session())
-
-    @require(MANAGE)
-    @blp.arguments(MediatorIn)
-    @blp.response(201, MediatorOut)
-    def post(self, data: dict[str, Any]) -> Mediator:
-        """Add a mediator"""
-        session = db.session()
-        mediator = services.save_mediator(session, data)
-        session.commit()
-        return mediator
-
-
-@blp.route("/mediators/<uuid:mediator_id>")
-class MediatorItem(MethodView):
-    @require(READ)
-    @blp.response(200, MediatorOut)
-    def get(self, mediator_id: uuid.UUID) -> Mediator:
-        """One mediator"""
-        return tenant_row_or_404(Mediator, mediator_id)
-
-    @require(MANAGE)
-    @blp.arguments(MediatorPatch)
-    @blp.response(200, MediatorOut)
-    def patch(self, data: dict[str, Any], mediator_id: uuid.UUID) -> Mediator:
-        """Change a mediator (specialities, committee seat, inactive …)"""
-        session = db.session()
-        mediator = services.save_mediator(session, data, tenant_row_or_404(Mediator, mediator_id))
-        session.commit()
-        return mediator
+_roster(
+    Roster(
+        "/halls",
+        "hall_id",
+        Hall,
+        (HallIn, HallPatch, HallOut),
+        services.list_halls,
+        services.save_hall,
+        ("Halls (议事厅) and pavilions (议事亭)", "Hall added", "One hall", "Hall changed"),
+    )
+)
+_roster(
+    Roster(
+        "/mediators",
+        "mediator_id",
+        Mediator,
+        (MediatorIn, MediatorPatch, MediatorOut),
+        services.list_mediators,
+        services.save_mediator,
+        ("Mediators: staff, lawyers, elders", "Mediator added", "One mediator", "Mediator changed"),
+    )
+)
 
 
 @blp.route("/committee")

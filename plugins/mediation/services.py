@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -50,6 +50,17 @@ def current_tenant_id() -> int:
     return tenant.id
 
 
+R = TypeVar("R", Hall, Mediator)
+
+
+def _save(session: Session, row: R, data: Mapping[str, Any]) -> R:
+    for key, value in data.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    return row
+
+
 def list_halls(session: Session) -> Sequence[Hall]:
     return session.scalars(select(Hall).order_by(Hall.kind, Hall.name)).all()
 
@@ -58,13 +69,7 @@ def save_hall(session: Session, data: Mapping[str, Any], hall: Hall | None = Non
     if "name" in data:
         _ensure_unique_name(session, data["name"], hall.id if hall else None)
     check_ref(session, Compound, data.get("compound_id"), "compound_id")
-    if hall is None:
-        hall = Hall()
-        session.add(hall)
-    for key, value in data.items():
-        setattr(hall, key, value)
-    session.flush()
-    return hall
+    return _save(session, hall or Hall(), data)
 
 
 def list_mediators(session: Session, *, active_only: bool = False) -> Sequence[Mediator]:
@@ -86,13 +91,7 @@ def save_mediator(
             taken = taken.where(Mediator.id != mediator.id)
         if session.scalar(taken) is not None:
             raise Problem(409, "user_is_mediator", _l("This user is already a mediator here"))
-    if mediator is None:
-        mediator = Mediator()
-        session.add(mediator)
-    for key, value in data.items():
-        setattr(mediator, key, value)
-    session.flush()
-    return mediator
+    return _save(session, mediator or Mediator(), data)
 
 
 @dataclass(frozen=True)
