@@ -70,6 +70,13 @@ def test_only_assigned_mediators_and_admins_read_the_parties(
     assert client.get(url, headers=bearer("alpha_admin")).get_json()["confidential"] is True
     assert problem(client.get(url, headers=bearer("alpha_staff")))["code"] == "forbidden"
 
+    retired = {"active": False}
+    patched = client.patch(
+        f"{ALPHA}/mediators/{mediators.ids['li']}", headers=bearer("alpha_admin"), json=retired
+    )
+    assert patched.status_code == 200
+    assert client.get(url, headers=bearer("li")).get_json()["confidential"] is False
+
 
 def test_unassigned_mediator_cannot_work_on_the_case(
     client: FlaskClient, mediators: Mediators

@@ -35,13 +35,18 @@ SIDE_TITLES: dict[str, Any] = {
 
 
 def my_cases() -> Select[uuid.UUID]:
-    """Ids of the cases the caller is assigned to as a mediator."""
+    """Ids of the cases the caller is assigned to as an active mediator (a mediator
+    marked inactive loses sight of their cases' parties at once)."""
     user = require_principal().user
     user_id = None if user is None else user.id
     return (
         select(CaseMediator.case_id)
         .join(Mediator, Mediator.id == CaseMediator.mediator_id)
-        .where(Mediator.user_id == user_id, Mediator.user_id.is_not(None))
+        .where(
+            Mediator.user_id == user_id,
+            Mediator.user_id.is_not(None),
+            Mediator.active.is_(True),
+        )
     )
 
 
