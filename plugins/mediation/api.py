@@ -218,124 +218,135 @@ class CaseItem(MethodView):
         return _step(case_id, lambda s, c, st, _t: cases.edit(s, c, data, st))
 
 
-@blp.route("/cases/<uuid:case_id>/accept")
-class Accept(MethodView):
-    @require(MANAGE)
-    @blp.arguments(AcceptIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Accept the case (受理): the month to finish it starts"""
-        return _step(case_id, lambda _s, c, st, t: cases.accept(c, data, st, t), handler=False)
+@dataclass(frozen=True)
+class StepRoute:
+    """One step of a case's life, at ``/cases/<case_id>/<path>``; ``handler``: only the
+    case's mediators (or managers) may take it."""
+
+    path: str
+    method: str
+    schema: type[Schema]
+    take: Callable[[Session, Case, Mapping[str, Any], date, dict[str, Any]], object]
+    summary: str
+    status: int = 200
+    permission: str = WRITE
+    handler: bool = True
 
 
-@blp.route("/cases/<uuid:case_id>/decline")
-class Decline(MethodView):
-    @require(MANAGE)
-    @blp.arguments(DeclineIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Decline the case (不予受理), with the reason"""
-        return _step(case_id, lambda _s, c, _st, t: cases.decline(c, data, t), handler=False)
+STEPS = (
+    StepRoute(
+        "accept",
+        "post",
+        AcceptIn,
+        lambda _s, c, st, t, d: cases.accept(c, d, st, t),
+        "Accept the case (受理): the month to finish it starts",
+        permission=MANAGE,
+        handler=False,
+    ),
+    StepRoute(
+        "decline",
+        "post",
+        DeclineIn,
+        lambda _s, c, _st, t, d: cases.decline(c, d, t),
+        "Decline the case (不予受理), with the reason",
+        permission=MANAGE,
+        handler=False,
+    ),
+    StepRoute(
+        "mediators",
+        "put",
+        AssignIn,
+        lambda s, c, _st, _t, d: cases.assign(s, c, d),
+        "Assign the case's mediators (the lead first)",
+        permission=MANAGE,
+        handler=False,
+    ),
+    StepRoute(
+        "rights-notice",
+        "post",
+        RightsIn,
+        lambda _s, c, _st, t, d: cases.notify_rights(c, d, t),
+        "Record that the parties acknowledged the 权利义务告知书",
+    ),
+    StepRoute(
+        "start",
+        "post",
+        StartIn,
+        lambda s, c, _st, t, d: cases.start(s, c, d, t),
+        "Start mediating (调解中)",
+    ),
+    StepRoute(
+        "sessions",
+        "post",
+        SessionIn,
+        lambda s, c, _st, t, d: cases.add_session(s, c, d, t),
+        "Record a sitting (调解记录): date, who attended, notes",
+        status=201,
+    ),
+    StepRoute(
+        "extension",
+        "post",
+        ExtendIn,
+        lambda _s, c, st, _t, d: cases.extend(c, d, st),
+        "Extend the deadline, with both parties' consent",
+    ),
+    StepRoute(
+        "resolve",
+        "post",
+        ResolveIn,
+        lambda _s, c, st, t, d: cases.resolve(c, d, st, t),
+        "调解成功: a written agreement (协议书) or an oral one recorded (口头协议登记)",
+    ),
+    StepRoute(
+        "fail",
+        "post",
+        FailIn,
+        lambda _s, c, _st, t, d: cases.fail(c, d, t),
+        "调解失败, with the referral (court, arbitration, a department)",
+    ),
+    StepRoute(
+        "signed",
+        "post",
+        SignedIn,
+        lambda _s, c, _st, t, d: cases.sign(c, d, t),
+        "The written agreement was signed and sealed (starts the 司法确认 window)",
+    ),
+    StepRoute(
+        "judicial-confirmation",
+        "post",
+        ConfirmationIn,
+        lambda _s, c, st, t, d: cases.apply_confirmation(c, d, st, t),
+        "The parties applied for 司法确认 (within 30 days of the agreement)",
+    ),
+    StepRoute(
+        "follow-ups",
+        "post",
+        FollowUpIn,
+        lambda s, c, _st, t, d: cases.follow_up(s, c, d, t),
+        "Record a visit back (回访)",
+        status=201,
+    ),
+)
 
 
-@blp.route("/cases/<uuid:case_id>/mediators")
-class Assign(MethodView):
-    @require(MANAGE)
-    @blp.arguments(AssignIn)
-    @blp.response(200, CaseOut)
-    def put(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Assign the case's mediators (the lead first)"""
-        return _step(case_id, lambda s, c, _st, _t: cases.assign(s, c, data), handler=False)
+def _step_route(route: StepRoute) -> None:
+    @require(route.permission)
+    @blp.arguments(route.schema)
+    @blp.response(route.status, CaseOut)
+    def view(_self: MethodView, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
+        return _step(
+            case_id, lambda s, c, st, t: route.take(s, c, st, t, data), handler=route.handler
+        )
+
+    view.__doc__ = route.summary
+    name = "Step" + route.path.title().replace("-", "")
+    blp.route(f"/cases/<uuid:case_id>/{route.path}", endpoint=name)(
+        type(name, (MethodView,), {route.method: view})
+    )
 
 
-@blp.route("/cases/<uuid:case_id>/rights-notice")
-class RightsNotice(MethodView):
-    @require(WRITE)
-    @blp.arguments(RightsIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Record that the parties acknowledged the 权利义务告知书"""
-        return _step(case_id, lambda _s, c, _st, t: cases.notify_rights(c, data, t))
-
-
-@blp.route("/cases/<uuid:case_id>/start")
-class Start(MethodView):
-    @require(WRITE)
-    @blp.arguments(StartIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Start mediating (调解中)"""
-        return _step(case_id, lambda s, c, _st, t: cases.start(s, c, data, t))
-
-
-@blp.route("/cases/<uuid:case_id>/sessions")
-class Sessions(MethodView):
-    @require(WRITE)
-    @blp.arguments(SessionIn)
-    @blp.response(201, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Record a sitting (调解记录): date, who attended, notes"""
-        return _step(case_id, lambda s, c, _st, t: cases.add_session(s, c, data, t))
-
-
-@blp.route("/cases/<uuid:case_id>/extension")
-class Extension(MethodView):
-    @require(WRITE)
-    @blp.arguments(ExtendIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Extend the deadline, with both parties' consent"""
-        return _step(case_id, lambda _s, c, st, _t: cases.extend(c, data, st))
-
-
-@blp.route("/cases/<uuid:case_id>/resolve")
-class Resolve(MethodView):
-    @require(WRITE)
-    @blp.arguments(ResolveIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """调解成功: a written agreement (协议书) or an oral one recorded (口头协议登记)"""
-        return _step(case_id, lambda _s, c, st, t: cases.resolve(c, data, st, t))
-
-
-@blp.route("/cases/<uuid:case_id>/fail")
-class Fail(MethodView):
-    @require(WRITE)
-    @blp.arguments(FailIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """调解失败, with the referral (court, arbitration, a department)"""
-        return _step(case_id, lambda _s, c, _st, t: cases.fail(c, data, t))
-
-
-@blp.route("/cases/<uuid:case_id>/signed")
-class Signed(MethodView):
-    @require(WRITE)
-    @blp.arguments(SignedIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """The written agreement was signed and sealed (starts the 司法确认 window)"""
-        return _step(case_id, lambda _s, c, _st, t: cases.sign(c, data, t))
-
-
-@blp.route("/cases/<uuid:case_id>/judicial-confirmation")
-class JudicialConfirmation(MethodView):
-    @require(WRITE)
-    @blp.arguments(ConfirmationIn)
-    @blp.response(200, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """The parties applied for 司法确认 (within 30 days of the agreement)"""
-        return _step(case_id, lambda _s, c, st, t: cases.apply_confirmation(c, data, st, t))
-
-
-@blp.route("/cases/<uuid:case_id>/follow-ups")
-class FollowUps(MethodView):
-    @require(WRITE)
-    @blp.arguments(FollowUpIn)
-    @blp.response(201, CaseOut)
-    def post(self, data: dict[str, Any], case_id: uuid.UUID) -> dict[str, Any]:
-        """Record a visit back (回访)"""
-        return _step(case_id, lambda s, c, _st, t: cases.follow_up(s, c, data, t))
+for _route in STEPS:
+    _step_route(_route)
 
 
 @blp.route("/cases/<uuid:case_id>/documents")
