@@ -45,6 +45,7 @@ from linli.identity.models import (
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
 from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
+from linli.residents.models import Grid, PlaceAssignment, Room, Unit
 from linli.residents.people import Household, Resident, TagDefinition
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
@@ -70,6 +71,10 @@ TENANT_GROUPS = {
     "exports": "exports",  # full data archives: admins only
     "residents": "residents",  # the registry: personal data
     "households": "residents",
+    "units": "places",
+    "rooms": "places",
+    "grids": "places",
+    "place-assignments": "people",  # who is 网格员 or 楼长 where: member management
 }
 _RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
 #: Routes that show or remove a person's full identity: admin-scope holders only.
@@ -78,6 +83,7 @@ PERSONAL_DATA_ROUTES = frozenset(
         (f"{_RESIDENT}/identity", "POST"),
         (f"{_RESIDENT}/personal-data", "POST"),
         (f"{_RESIDENT}/erase", "POST"),
+        (f"{TENANT}/residents/export", "POST"),
     }
 )
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
@@ -318,6 +324,7 @@ class World:
     archives: dict[str, uuid.UUID]
     residents: dict[str, uuid.UUID]
     households: dict[str, uuid.UUID]
+    places: dict[str, dict[str, uuid.UUID]]
     #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
     params: dict[str, dict[str, uuid.UUID]]
 
@@ -381,6 +388,7 @@ def world(app: Flask, communities: Communities) -> World:
         archives: dict[str, uuid.UUID] = {}
         residents: dict[str, uuid.UUID] = {}
         households: dict[str, uuid.UUID] = {}
+        places: dict[str, dict[str, uuid.UUID]] = {}
         params: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
@@ -407,6 +415,9 @@ def world(app: Flask, communities: Communities) -> World:
                 archives[community.ref.slug] = archive.id
                 residents[community.ref.slug] = resident.id
                 households[community.ref.slug] = household.id
+                places[community.ref.slug] = _finer_places(
+                    session, community, _member_of_ids(users, community.ref.slug)
+                )
                 params[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
@@ -421,16 +432,38 @@ def world(app: Flask, communities: Communities) -> World:
             archives,
             residents,
             households,
+            places,
             params,
         )
 
 
-def _member_of(world: World, slug: str) -> uuid.UUID:
+def _member_of_ids(users: dict[str, uuid.UUID], slug: str) -> uuid.UUID:
     """A member of the community (not the caller of the scenarios that write)."""
+    return {"alpha": users["alpha_staff"], "beta": users["beta_admin"]}.get(slug, users["nobody"])
+
+
+def _member_of(world: World, slug: str) -> uuid.UUID:
+    return _member_of_ids(world.users, slug)
+
+
+def _finer_places(session: Any, community: Community, member: uuid.UUID) -> dict[str, uuid.UUID]:
+    """A unit, an empty room, a grid and a 网格员 of another grid, for the routes that name
+    them; in the building the matrix does not delete, and apart from the grid it does."""
+    building = community.buildings[1]
+    unit = Unit(building_id=building, name="1单元")
+    grid, beat = Grid(name="第一网格"), Grid(name="第二网格")
+    session.add_all([unit, grid, beat])
+    session.flush()
+    room = Room(building_id=building, unit_id=unit.id, number="101")
+    assignment = PlaceAssignment(user_id=member, role="grid_worker", grid_id=beat.id)
+    session.add_all([room, assignment])
+    session.flush()
     return {
-        "alpha": world.users["alpha_staff"],
-        "beta": world.users["beta_admin"],
-    }.get(slug, world.users["nobody"])
+        "unit_id": unit.id,
+        "room_id": room.id,
+        "grid_id": grid.id,
+        "assignment_id": assignment.id,
+    }
 
 
 def concrete(route: Route, world: World, target: str) -> str:
@@ -455,6 +488,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "resident_id": world.residents[target],
             "household_id": world.households[target],
             "code": MATRIX_TAG,
+            **world.places[target],
             **world.params[target],
         }
         if name == "user_id":

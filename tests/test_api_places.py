@@ -380,6 +380,44 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{T}/buildings/import"): Call(422),  # no file in a JSON call
     ("POST", f"{T}/buildings/export"): Call(202),
     ("GET", f"{T}/exports/<uuid:job_id>"): Call(200),
+    # the residents registry (ordered: the erasure after the calls that need the person)
+    ("GET", f"{T}/residents"): Call(200),
+    ("POST", f"{T}/residents"): Call(201, {"name": "新居民", "purpose": "社区服务"}),
+    ("GET", f"{T}/residents/<uuid:resident_id>"): Call(200),
+    ("PATCH", f"{T}/residents/<uuid:resident_id>"): Call(200, {"residency": "floating"}),
+    ("POST", f"{T}/residents/<uuid:resident_id>/identity"): Call(200),
+    ("POST", f"{T}/residents/<uuid:resident_id>/personal-data"): Call(200),
+    ("POST", f"{T}/residents/<uuid:resident_id>/erase"): Call(200),
+    ("POST", f"{T}/residents/merge"): Call(422),  # nobody named
+    ("GET", f"{T}/residents/lookup"): Call(422),  # no query
+    ("GET", f"{T}/residents/tags"): Call(200),
+    ("POST", f"{T}/residents/tags"): Call(201, {"code": "new_tag", "name": "新标签"}),
+    ("DELETE", f"{T}/residents/tags/<string:code>"): Call(204),
+    ("POST", f"{T}/residents/import"): Call(422),  # no file in a JSON call
+    ("POST", f"{T}/residents/export"): Call(202),
+    ("POST", f"{T}/households"): Call(201, {"number": "3-303"}),
+    ("GET", f"{T}/households/<uuid:household_id>"): Call(200),
+    ("PATCH", f"{T}/households/<uuid:household_id>"): Call(200, {"number": "4-404"}),
+    ("DELETE", f"{T}/households/<uuid:household_id>"): Call(204),
+    # a room before its unit: deleting the unit takes its rooms along
+    ("GET", f"{T}/buildings/<uuid:building_id>/rooms"): Call(200),
+    ("POST", f"{T}/buildings/<uuid:building_id>/rooms"): Call(201, {"number": "909"}),
+    ("GET", f"{T}/rooms/<uuid:room_id>"): Call(200),
+    ("PATCH", f"{T}/rooms/<uuid:room_id>"): Call(200, {"floor": 3}),
+    ("DELETE", f"{T}/rooms/<uuid:room_id>"): Call(204),
+    ("GET", f"{T}/buildings/<uuid:building_id>/units"): Call(200),
+    ("POST", f"{T}/buildings/<uuid:building_id>/units"): Call(201, {"name": "3单元"}),
+    ("PATCH", f"{T}/units/<uuid:unit_id>"): Call(200, {"name": "5单元"}),
+    ("DELETE", f"{T}/units/<uuid:unit_id>"): Call(204),
+    # a place role before its grid: deleting the grid ends its roles
+    ("GET", f"{T}/place-assignments"): Call(200),
+    ("POST", f"{T}/place-assignments"): Call(422, {}),
+    ("DELETE", f"{T}/place-assignments/<uuid:assignment_id>"): Call(204),
+    ("GET", f"{T}/grids"): Call(200),
+    ("POST", f"{T}/grids"): Call(201, {"name": "新网格"}),
+    ("GET", f"{T}/grids/<uuid:grid_id>"): Call(200),
+    ("PATCH", f"{T}/grids/<uuid:grid_id>"): Call(200, {"name": "改名网格"}),
+    ("DELETE", f"{T}/grids/<uuid:grid_id>"): Call(204),
 }
 
 #: The path parameters a route may have, besides the slug.
@@ -391,6 +429,13 @@ PARAMETERS = (
     "notice_id",
     "name",
     "job_id",
+    "resident_id",
+    "household_id",
+    "code",
+    "unit_id",
+    "room_id",
+    "grid_id",
+    "assignment_id",
     "hall_id",
     "mediator_id",
     "case_id",
@@ -406,9 +451,16 @@ ABSENT = {
     "notice_id": "00000000-0000-4000-8000-000000000004",
     "name": "no-such-module",
     "job_id": "00000000-0000-4000-8000-000000000005",
-    "hall_id": "00000000-0000-4000-8000-000000000006",
-    "mediator_id": "00000000-0000-4000-8000-000000000007",
-    "case_id": "00000000-0000-4000-8000-000000000008",
+    "resident_id": "00000000-0000-4000-8000-000000000006",
+    "household_id": "00000000-0000-4000-8000-000000000007",
+    "code": "no_such_tag",
+    "unit_id": "00000000-0000-4000-8000-000000000008",
+    "room_id": "00000000-0000-4000-8000-000000000009",
+    "grid_id": "00000000-0000-4000-8000-00000000000a",
+    "assignment_id": "00000000-0000-4000-8000-00000000000b",
+    "hall_id": "00000000-0000-4000-8000-00000000000c",
+    "mediator_id": "00000000-0000-4000-8000-00000000000d",
+    "case_id": "00000000-0000-4000-8000-00000000000e",
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -434,9 +486,12 @@ def world(client: FlaskClient, communities: Communities) -> World:
             "notice_id": str(uuid.uuid4()),
             "name": "noticeboard",
             "job_id": str(uuid.uuid4()),
+            **{name: str(uuid.uuid4()) for name in REGISTRY_IDS},
+            "code": f"tag_{slug}",
             **{name: str(uuid.uuid4()) for name in ("hall_id", "mediator_id", "case_id")},
         }
         if slug in NOTICE:
+            values[slug].update(_registry(client, slug, community, values[slug]["user_id"]))
             base = f"/api/v1/t/{slug}"
             on = {"enabled": True, "settings": {}}
             _json(client.put(f"{base}/modules/noticeboard", json=on, headers=AUTH))
@@ -453,6 +508,42 @@ def world(client: FlaskClient, communities: Communities) -> World:
             values[slug]["job_id"] = export["id"]
             values[slug].update(_mediation_rows(client, base))
     return World(values, by_name["路人"])
+
+
+REGISTRY_IDS = ("resident_id", "household_id", "unit_id", "room_id", "grid_id", "assignment_id")
+
+
+def _registry(client: FlaskClient, slug: str, community: Community, member: str) -> dict[str, str]:
+    """A resident, an empty household, a unit with an empty room, a grid and a 网格员 of
+    it in one community, made through the API."""
+    base = f"/api/v1/t/{slug}"
+    building = community.buildings[0]
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        created: str = _json(client.post(f"{base}{path}", json=body, headers=AUTH), 201)["id"]
+        return created
+
+    _json(client.patch(f"{base}/members/{member}", json={"roles": ["grid_worker"]}, headers=AUTH))
+    unit = made(f"/buildings/{building}/units", {"name": "1单元"})
+    grid = made("/grids", {"name": f"{slug}网格"})
+    _json(
+        client.post(
+            f"{base}/residents/tags", json={"code": f"tag_{slug}", "name": "标签"}, headers=AUTH
+        ),
+        201,
+    )
+    return {
+        "resident_id": made(
+            "/residents", {"name": f"{slug}居民", "purpose": "社区服务", "phone": "13900001234"}
+        ),
+        "household_id": made("/households", {"number": "1-101"}),
+        "unit_id": unit,
+        "room_id": made(f"/buildings/{building}/rooms", {"number": "101", "unit_id": unit}),
+        "grid_id": grid,
+        "assignment_id": made(
+            "/place-assignments", {"user_id": member, "role": "grid_worker", "grid_id": grid}
+        ),
+    }
 
 
 def _mediation_rows(client: FlaskClient, base: str) -> dict[str, str]:
@@ -649,11 +740,16 @@ def _isolation_failures(
 
 
 READS = [(method, rule) for method, rule in ROUTES if method == "GET"]
-#: Writes, run one after the other on the same seed: deletions last, and the compound
-#: (which takes its buildings along) after everything else, so no call finds its row gone.
+#: Writes, run one after the other on the same seed: deletions last, and the places that
+#: take others along (a building its units and rooms, a compound its buildings) after
+#: everything else, so no call finds its row gone.
+CONTAINERS = ("<uuid:building_id>", "<uuid:compound_id>")
 WRITES = sorted(
     ((method, rule) for method, rule in ROUTES if method != "GET"),
-    key=lambda route: (route[0] == "DELETE", route[1].endswith("<uuid:compound_id>")),
+    key=lambda route: (
+        route[0] == "DELETE",
+        next((n + 1 for n, end in enumerate(CONTAINERS) if route[1].endswith(end)), 0),
+    ),
 )
 
 

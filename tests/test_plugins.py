@@ -222,6 +222,8 @@ def test_offboarding_needs_suspension_then_an_export(
 ) -> None:
     _enable(client)
     client.post(NOTICES, headers=auth("alpha_admin"), json={"title": "留档", "body": "x"})
+    person = {"name": "存档居民", "purpose": "社区服务", "phone": "13800001111"}
+    client.post("/api/v1/t/alpha/residents", headers=auth("alpha_admin"), json=person)
     base = "/api/v1/platform/tenants/alpha"
     assert problem(client.delete(base, headers=AUTH))["code"] == "suspend_first"
     client.post(f"{base}/export", headers=AUTH)
@@ -231,6 +233,11 @@ def test_offboarding_needs_suspension_then_an_export(
     assert archive["format"] == "linli-tenant-export/1"
     assert len(archive["compounds"]) == 2
     assert len(archive["buildings"]) == 4
+    assert set(archive["registry"]) >= {"units", "rooms", "grids", "households", "residents"}
+    residents = archive["registry"]["residents"]
+    assert [(r["name"], r["phone"], r["phone_masked"]) for r in residents] == [
+        ("存档居民", "13800001111", "138****1111")
+    ]
     assert [n["title"] for n in archive["modules"]["noticeboard"]["notices"]] == ["留档"]
     assert {m["roles"][0] for m in archive["members"]} == {"community_admin", "staff"}
     assert client.delete(base, headers=AUTH).status_code == 204

@@ -8,13 +8,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, Uuid, bindparam, inspect, select, text
 
 from linli import db
+from linli.app import create_app
 from linli.audit.models import AuditEvent
+from linli.config import Settings
 from linli.identity.models import Membership, User
+from linli.privacy import derived_data_key
 from linli.residents.identity_numbers import check_character
 from linli.residents.models import Grid, GridBuilding, PlaceAssignment, Room, Unit
 from linli.residents.people import Household
@@ -389,3 +393,21 @@ def test_tag_dictionary_has_the_defaults_and_the_communitys_own(
 def test_household_rows_stay_in_their_community(app: Flask, communities: Communities) -> None:
     with app.app_context(), tenant_context(communities.beta.ref):
         assert db.session().scalars(select(Household)).all() == []
+
+
+def test_keys_rotate_and_the_old_key_can_then_go(
+    app: Flask, client: FlaskClient, communities: Communities, settings: Settings
+) -> None:
+    number = id_number(date(1952, 2, 2))
+    resident = created(client, id_number=number, phone=PHONE)
+    derived = derived_data_key(settings.secret_key)  # what the fixture app encrypted with
+    new = Fernet.generate_key().decode()
+    rotating = create_app(settings.with_overrides(data_keys=(new, derived)))
+    result = rotating.test_cli_runner().invoke(args=["residents", "rotate-keys"])
+    assert result.exit_code == 0, result.output
+    assert "alpha\t2 values re-encrypted" in result.output
+    only_new = create_app(settings.with_overrides(data_keys=(new,))).test_client()
+    shown = only_new.post(f"{RESIDENTS}/{resident['id']}/identity", headers=auth("alpha_admin"))
+    assert shown.get_json() == {"id_number": number, "phone": PHONE}
+    with pytest.raises(RuntimeError, match="no longer configured"):
+        client.post(f"{RESIDENTS}/{resident['id']}/identity", headers=auth("alpha_admin"))

@@ -35,7 +35,7 @@ from linli.plugins import api as modules_api
 from linli.plugins.registry import PluginRegistry, discover
 from linli.privacy import DataVault
 from linli.residents import api as places_api
-from linli.residents import people_api
+from linli.residents import dwellings_api, people_api
 from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
 
 API_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -47,6 +47,7 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     tenant.blp,
     places_api.blp,
     people_api.blp,
+    dwellings_api.blp,
     identity_api.community,
     audit_api.community,
     modules_api.community,

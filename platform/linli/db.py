@@ -17,7 +17,7 @@ Isolation is a property of this module, never of each endpoint:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -286,3 +286,15 @@ def close_session(_exc: BaseException | None = None) -> None:
     existing: Session | None = g.pop("_linli_session", None)
     if existing is not None:
         existing.close()
+
+
+def flush_in_order(session: Session, *groups: Iterable[Any]) -> None:
+    """Insert ``groups`` one after the other, each flushed before the next is added.
+
+    The models reference each other by composite foreign keys without ``relationship()``,
+    so the unit of work cannot know that a room must be inserted before the household
+    that lives in it; bulk writers say so by the order of the groups.
+    """
+    for group in groups:
+        session.add_all(group)
+        session.flush()

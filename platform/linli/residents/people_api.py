@@ -15,12 +15,15 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from linli import db
+from linli.api.fields import Text
 from linli.api.pagination import paged
-from linli.api.problems import Problem, not_found
+from linli.api.problems import Problem, forbidden, not_found
 from linli.api.tenant_api import tenant_blueprint
+from linli.identity.access import granted_here
 from linli.identity.permissions import (
     RESIDENTS_ERASE,
     RESIDENTS_EXPORT,
@@ -31,7 +34,11 @@ from linli.identity.permissions import (
     RESIDENTS_WRITE,
     require,
 )
-from linli.residents import erasure, lookup, merging, services, tags
+from linli.jobs.enqueue import enqueue
+from linli.jobs.files import larger_uploads, save_upload
+from linli.jobs.models import JobRecord
+from linli.jobs.schemas import JobOut
+from linli.residents import erasure, lookup, merging, people_transfer, services, tags
 from linli.residents.people import Household, Resident, ResidentTag, TagDefinition
 from linli.residents.people_schemas import (
     CardOut,
@@ -301,3 +308,55 @@ class HouseholdItem(MethodView):
         household = _household_or_404(household_id)
         services.delete_household(session, household)
         session.commit()
+
+
+class ImportArgs(Schema):
+    mode = fields.String(load_default="all", validate=validate.OneOf(people_transfer.MODES))
+    purpose = Text(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata={"description": "Why the data was collected, recorded on every row"},
+    )
+
+
+class ExportArgs(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
+    full = fields.Boolean(
+        load_default=False, metadata={"description": "unmasked (needs residents.reveal; audited)"}
+    )
+
+
+@blp.route("/residents/import", methods=["POST"])
+@require(RESIDENTS_WRITE)
+@blp.arguments(ImportArgs, location="query")
+@blp.response(202, JobOut)
+def import_residents(args: dict[str, Any]) -> JobRecord:
+    """Import residents from an .xlsx or .csv file (multipart field ``file``), as a job.
+
+    Columns: 姓名, 性别, 出生日期, 手机, 证件类型, 证件号码, 小区, 楼栋, 单元, 房号, 户号,
+    与户主关系, 户籍状态, 标签. ``mode=all`` imports nothing unless every row is valid;
+    ``mode=valid`` imports the valid rows. The job reports each bad row by its number.
+    """
+    upload_id, extension = save_upload(g.tenant.id)
+    return enqueue(
+        people_transfer.import_residents,
+        upload_id,
+        extension,
+        args["purpose"],
+        args["mode"],
+        queue="bulk",
+    )
+
+
+@blp.route("/residents/export", methods=["POST"])
+@require(RESIDENTS_EXPORT)
+@blp.arguments(ExportArgs, location="query")
+@blp.response(202, JobOut)
+def export_residents(args: dict[str, Any]) -> JobRecord:
+    """Export the registry as .xlsx or .csv, masked unless ``full`` (a job)"""
+    if args["full"] and RESIDENTS_REVEAL not in granted_here():
+        raise forbidden(RESIDENTS_REVEAL)
+    return enqueue(people_transfer.export_residents, args["format"], args["full"], queue="reports")
+
+
+blp.before_request(larger_uploads("residents.import_residents"))

@@ -30,7 +30,7 @@ COMPOUND_TAKEN = _l("A compound with this name exists already.")
 BUILDING_TAKEN = _l("A building with this name exists already in the compound.")
 
 
-def _ensure_free(session: Session, query: Any, exclude: uuid.UUID | None, message: Any) -> None:
+def ensure_free(session: Session, query: Any, exclude: uuid.UUID | None, message: Any) -> None:
     """Refuse a duplicate name with a 409 that says so (not a bare integrity error)."""
     if exclude is not None:
         query = query.where(query.selected_columns[0] != exclude)
@@ -55,7 +55,7 @@ def count_buildings(session: Session) -> int:
 
 
 def create_compound(session: Session, data: Mapping[str, Any]) -> Compound:
-    _ensure_free(session, _compound_named(data["name"]), None, COMPOUND_TAKEN)
+    ensure_free(session, _compound_named(data["name"]), None, COMPOUND_TAKEN)
     compound = Compound(**data)
     session.add(compound)
     session.flush()
@@ -64,7 +64,7 @@ def create_compound(session: Session, data: Mapping[str, Any]) -> Compound:
 
 def update_compound(session: Session, compound: Compound, data: Mapping[str, Any]) -> None:
     if "name" in data:
-        _ensure_free(session, _compound_named(data["name"]), compound.id, COMPOUND_TAKEN)
+        ensure_free(session, _compound_named(data["name"]), compound.id, COMPOUND_TAKEN)
     for key, value in data.items():
         setattr(compound, key, value)
     session.flush()
@@ -76,7 +76,7 @@ def list_buildings(session: Session, compound_id: uuid.UUID) -> Sequence[Buildin
 
 
 def create_building(session: Session, compound: Compound, data: Mapping[str, Any]) -> Building:
-    _ensure_free(session, _building_named(compound.id, data["name"]), None, BUILDING_TAKEN)
+    ensure_free(session, _building_named(compound.id, data["name"]), None, BUILDING_TAKEN)
     building = Building(compound_id=compound.id, **data)
     session.add(building)
     session.flush()
@@ -86,7 +86,7 @@ def create_building(session: Session, compound: Compound, data: Mapping[str, Any
 def update_building(session: Session, building: Building, data: Mapping[str, Any]) -> None:
     if "name" in data:
         taken = _building_named(building.compound_id, data["name"])
-        _ensure_free(session, taken, building.id, BUILDING_TAKEN)
+        ensure_free(session, taken, building.id, BUILDING_TAKEN)
     for key, value in data.items():
         setattr(building, key, value)
     session.flush()
@@ -124,7 +124,8 @@ def _check_tags(session: Session, codes: Sequence[str]) -> None:
             raise invalid("json", "tags", UNKNOWN_TAG)
 
 
-def _exists(session: Session, model: type[Any], row_id: uuid.UUID, field: str) -> Any:
+def referenced_row(session: Session, model: type[Any], row_id: uuid.UUID, field: str) -> Any:
+    """The community's row a request names in ``field``, or a 422 naming the field."""
     row = session.get(model, (require_tenant().id, row_id))
     if row is None:
         raise invalid("json", field, NOT_IN_COMMUNITY)
@@ -197,11 +198,11 @@ def _refuse_registered(session: Session, resident: Resident) -> None:
 
 def _place(session: Session, resident: Resident, data: dict[str, Any]) -> None:
     if data.get("household_id") is not None:
-        household = _exists(session, Household, data["household_id"], "household_id")
+        household = referenced_row(session, Household, data["household_id"], "household_id")
         if "room_id" not in data and household.room_id is not None:
             data["room_id"] = household.room_id
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
 
 
 def _apply(session: Session, resident: Resident, data: Mapping[str, Any]) -> None:
@@ -219,6 +220,17 @@ def _apply(session: Session, resident: Resident, data: Mapping[str, Any]) -> Non
 
 def erased_already() -> Problem:
     return Problem(409, "resident_erased", _l("Erased"), _l("This person's identity was erased."))
+
+
+def prepared_resident(data: Mapping[str, Any]) -> Resident:
+    """A new resident built from ``data`` (identity checked, encrypted and masked) without
+    touching the database: bulk imports check places and duplicates in bulk themselves."""
+    resident = Resident(id=uuid.uuid4())
+    changes = dict(data)
+    _set_identity(resident, changes)
+    for key, value in changes.items():
+        setattr(resident, key, value)
+    return resident
 
 
 def add_resident(session: Session, data: Mapping[str, Any]) -> Resident:
@@ -284,7 +296,7 @@ def reveal(session: Session, resident: Resident) -> dict[str, str | None]:
 
 def add_household(session: Session, data: Mapping[str, Any]) -> Household:
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
     household = Household(**data)
     session.add(household)
     session.flush()
@@ -294,7 +306,7 @@ def add_household(session: Session, data: Mapping[str, Any]) -> Household:
 def update_household(session: Session, household: Household, data: Mapping[str, Any]) -> None:
     """Move the household (and every member with it) or renumber it."""
     if data.get("room_id") is not None:
-        _exists(session, Room, data["room_id"], "room_id")
+        referenced_row(session, Room, data["room_id"], "room_id")
         members = select(Resident).where(Resident.household_id == household.id)
         for member in session.scalars(members):
             member.room_id = data["room_id"]
