@@ -20,6 +20,8 @@ that walks every route, writes after reads and destructive calls last.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
 import uuid
 from dataclasses import dataclass
@@ -323,9 +325,21 @@ class World:
     residents: dict[str, uuid.UUID]
     households: dict[str, uuid.UUID]
     places: dict[str, dict[str, uuid.UUID]]
+    #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
+    params: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
+
+
+def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
+    """Rows a plugin's URLs need, from ``tests/matrix_<plugin>.py`` (``rows(session)``,
+    called in the community's context) when the plugin's tests provide one."""
+    found: dict[str, uuid.UUID] = {}
+    for name in sorted(plugins):
+        if importlib.util.find_spec(f"tests.matrix_{name}") is not None:
+            found.update(importlib.import_module(f"tests.matrix_{name}").rows(session))
+    return found
 
 
 @pytest.fixture
@@ -375,6 +389,7 @@ def world(app: Flask, communities: Communities) -> World:
         residents: dict[str, uuid.UUID] = {}
         households: dict[str, uuid.UUID] = {}
         places: dict[str, dict[str, uuid.UUID]] = {}
+        params: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -403,6 +418,7 @@ def world(app: Flask, communities: Communities) -> World:
                 places[community.ref.slug] = _finer_places(
                     session, community, _member_of_ids(users, community.ref.slug)
                 )
+                params[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
             users,
@@ -417,6 +433,7 @@ def world(app: Flask, communities: Communities) -> World:
             residents,
             households,
             places,
+            params,
         )
 
 
@@ -472,6 +489,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "household_id": world.households[target],
             "code": MATRIX_TAG,
             **world.places[target],
+            **world.params[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, text
 
 from linli import db
 from tests.conftest import AUTH, Communities, Community, problem
+from tests.mediation_support import case_body
 
 A = "/api/v1/t/alpha"
 B = "/api/v1/t/beta"
@@ -277,6 +279,69 @@ class Call:
 
 
 T = "/api/v1/t/<slug>"
+_CASE = "/cases/<uuid:case_id>"
+_TODAY = date.today().isoformat()
+#: The mediation module's routes, writes in the order a case lives through them.
+MEDIATION: dict[tuple[str, str], Call] = {
+    ("GET", "/halls"): Call(200),
+    ("POST", "/halls"): Call(201, {"name": "邻和议事亭", "kind": "pavilion"}),
+    ("GET", "/halls/<uuid:hall_id>"): Call(200),
+    ("PATCH", "/halls/<uuid:hall_id>"): Call(200, {"opening_hours": "9:00-17:00"}),
+    ("GET", "/mediators"): Call(200),
+    ("POST", "/mediators"): Call(201, {"name": "黄律师", "kind": "lawyer"}),
+    ("GET", "/mediators/<uuid:mediator_id>"): Call(200),
+    ("PATCH", "/mediators/<uuid:mediator_id>"): Call(200, {"committee_role": "member"}),
+    ("GET", "/committee"): Call(200),
+    ("GET", "/statistics"): Call(200),
+    ("GET", "/cases"): Call(200),
+    ("POST", "/cases"): Call(201, case_body()),
+    ("GET", _CASE): Call(200),
+    ("GET", f"{_CASE}/checklist"): Call(200),
+    ("GET", f"{_CASE}/agreement"): Call(409),  # a case just filed has no agreement
+    ("PATCH", _CASE): Call(200, {"title": "楼上漏水"}),
+    ("POST", f"{_CASE}/accept"): Call(200, {}),
+    ("POST", f"{_CASE}/decline"): Call(409, {"reason": "已起诉"}),  # accepted already
+    ("PUT", f"{_CASE}/mediators"): Call(
+        200, lambda w: {"mediator_ids": [w.values["alpha"]["mediator_id"]]}
+    ),
+    ("POST", f"{_CASE}/rights-notice"): Call(200, {}),
+    ("POST", f"{_CASE}/start"): Call(200, {}),
+    ("POST", f"{_CASE}/sessions"): Call(
+        201, {"held_on": _TODAY, "attendees": "双方当事人", "notes": "现场调解"}
+    ),
+    ("POST", f"{_CASE}/extension"): Call(
+        200,
+        {
+            "until": (date.today() + timedelta(days=45)).isoformat(),
+            "reason": "当事人外出",
+            "parties_consent": True,
+        },
+    ),
+    ("POST", f"{_CASE}/resolve"): Call(
+        200,
+        {
+            "agreement_kind": "written",
+            "responsibility": "各半",
+            "terms": "修复防水层",
+            "performance": "当面",
+            "perform_by": _TODAY,
+        },
+    ),
+    ("POST", f"{_CASE}/fail"): Call(409, {"reason": "分歧", "referral": "court"}),
+    ("POST", f"{_CASE}/signed"): Call(200, {"signed_on": _TODAY}),
+    ("POST", f"{_CASE}/judicial-confirmation"): Call(200, {"applied_on": _TODAY}),
+    ("POST", f"{_CASE}/follow-ups"): Call(
+        201,
+        {
+            "visited_on": _TODAY,
+            "visitor": "李",
+            "performed": True,
+            "satisfaction": 5,
+            "findings": "已履行",
+        },
+    ),
+    ("PUT", f"{_CASE}/documents"): Call(200, {"codes": ["evidence"]}),
+}
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", T): Call(200),
     ("GET", f"{T}/compounds"): Call(200),
@@ -306,6 +371,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{T}/noticeboard/notices"): Call(201, {"title": "停水通知", "body": "明天停水。"}),
     ("GET", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(200),
     ("DELETE", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(204),
+    **{(method, f"{T}/mediation{path}"): call for (method, path), call in MEDIATION.items()},
     ("GET", f"{T}/jobs"): Call(200),
     ("GET", f"{T}/jobs/<uuid:job_id>"): Call(200),
     ("POST", f"{T}/jobs/<uuid:job_id>/cancel"): Call(409),  # the export already finished
@@ -370,6 +436,9 @@ PARAMETERS = (
     "room_id",
     "grid_id",
     "assignment_id",
+    "hall_id",
+    "mediator_id",
+    "case_id",
 )
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
 GLOBAL = frozenset({"name"})
@@ -389,6 +458,9 @@ ABSENT = {
     "room_id": "00000000-0000-4000-8000-000000000009",
     "grid_id": "00000000-0000-4000-8000-00000000000a",
     "assignment_id": "00000000-0000-4000-8000-00000000000b",
+    "hall_id": "00000000-0000-4000-8000-00000000000c",
+    "mediator_id": "00000000-0000-4000-8000-00000000000d",
+    "case_id": "00000000-0000-4000-8000-00000000000e",
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -416,6 +488,7 @@ def world(client: FlaskClient, communities: Communities) -> World:
             "job_id": str(uuid.uuid4()),
             **{name: str(uuid.uuid4()) for name in REGISTRY_IDS},
             "code": f"tag_{slug}",
+            **{name: str(uuid.uuid4()) for name in ("hall_id", "mediator_id", "case_id")},
         }
         if slug in NOTICE:
             values[slug].update(_registry(client, slug, community, values[slug]["user_id"]))
@@ -433,6 +506,7 @@ def world(client: FlaskClient, communities: Communities) -> World:
             values[slug]["notice_id"] = posted["id"]
             export = _json(client.post(f"{base}/exports", headers=AUTH), 202)
             values[slug]["job_id"] = export["id"]
+            values[slug].update(_mediation_rows(client, base))
     return World(values, by_name["路人"])
 
 
@@ -469,6 +543,21 @@ def _registry(client: FlaskClient, slug: str, community: Community, member: str)
         "assignment_id": made(
             "/place-assignments", {"user_id": member, "role": "grid_worker", "grid_id": grid}
         ),
+    }
+
+
+def _mediation_rows(client: FlaskClient, base: str) -> dict[str, str]:
+    """The mediation module on, with a hall, a mediator and a case just filed."""
+    on = {"enabled": True, "settings": {}}
+    _json(client.put(f"{base}/modules/mediation", json=on, headers=AUTH))
+    posts = {
+        "hall_id": ("halls", {"name": "邻和议事厅"}),
+        "mediator_id": ("mediators", {"name": "陈调解员"}),
+        "case_id": ("cases", case_body()),
+    }
+    return {
+        name: _json(client.post(f"{base}/mediation/{path}", json=body, headers=AUTH), 201)["id"]
+        for name, (path, body) in posts.items()
     }
 
 

@@ -50,7 +50,9 @@ def test_module_off_by_default_and_404_on_every_endpoint(
     client: FlaskClient, communities: Communities
 ) -> None:
     states = client.get("/api/v1/t/alpha/modules", headers=auth("alpha_admin")).get_json()
-    assert {s["name"]: s["enabled"] for s in states} == {"noticeboard": False}
+    enabled = {s["name"]: s["enabled"] for s in states}
+    assert enabled["noticeboard"] is False
+    assert not any(enabled.values())
     for method, url in (("get", NOTICES), ("post", NOTICES), ("get", f"{NOTICES}/{uuid.uuid4()}")):
         response = getattr(client, method)(url, headers=auth("alpha_admin"), json={})
         assert response.status_code == 404
@@ -176,8 +178,9 @@ def test_onboarding_with_modules_and_first_admin_in_one_step(
         ).one()
         assert "/auth/password-reset/" in invitation.body
     modules = client.get("/api/v1/t/delta/modules", headers=AUTH).get_json()
-    assert modules[0]["enabled"] is True
-    assert modules[0]["settings"]["max_pinned"] == 5
+    board = next(m for m in modules if m["name"] == "noticeboard")
+    assert board["enabled"] is True
+    assert board["settings"]["max_pinned"] == 5
 
 
 @pytest.mark.parametrize(
@@ -293,7 +296,9 @@ def test_broken_plugins_are_reported_and_the_rest_serve(
     app = create_app(settings)
     client = app.test_client()
     body = client.get("/api/v1/platform/plugins", headers=AUTH).get_json()
-    assert [p["name"] for p in body["plugins"]] == ["noticeboard"]
+    names = [p["name"] for p in body["plugins"]]
+    assert "noticeboard" in names
+    assert not {"ghost", "notamanifest"} & set(names)
     reasons = {b["name"]: b["reason"] for b in body["broken"]}
     assert "ModuleNotFoundError" in reasons["ghost"]
     assert "PluginManifest" in reasons["notamanifest"] or "must match" in reasons["notamanifest"]
