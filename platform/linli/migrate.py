@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -48,6 +49,19 @@ def current_heads(settings: Settings) -> set[str]:
             return {row[0] for row in rows}
     finally:
         engine.dispose()
+
+
+def expected_heads(settings: Settings) -> set[str]:
+    """The revisions a fully upgraded database records: every head but those another
+    revision depends on (a plugin branch ``depends_on`` the core's latest revision: alembic
+    then stores only the plugin's revision, which implies the core's)."""
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    heads = set(script.get_heads())
+    implied: set[str] = set()
+    for revision in script.walk_revisions():
+        depends = revision.dependencies or ()
+        implied.update((depends,) if isinstance(depends, str) else depends)
+    return heads - implied
 
 
 def grant_runtime_role(settings: Settings) -> None:
