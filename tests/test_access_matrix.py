@@ -20,6 +20,7 @@ that walks every route, writes after reads and destructive calls last.
 
 from __future__ import annotations
 
+import importlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -289,6 +290,7 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    plugin_rows: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
@@ -338,6 +340,8 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        plugin_rows: dict[str, dict[str, uuid.UUID]] = {}
+        makers = _plugin_row_makers(plugins)
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -353,6 +357,9 @@ def world(app: Flask, communities: Communities) -> World:
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                plugin_rows[community.ref.slug] = {
+                    key: value for make in makers for key, value in make(session).items()
+                }
         return World(
             communities,
             users,
@@ -364,7 +371,20 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            plugin_rows,
         )
+
+
+def _plugin_row_makers(plugins: frozenset[str]) -> list[Any]:
+    """Plugins' ``tests/plugins/<name>/matrix.py`` ``rows(session)``: the rows their URLs
+    name (path parameter → id), made in each community's context."""
+    makers = []
+    for name in sorted(plugins):
+        try:
+            makers.append(importlib.import_module(f"tests.plugins.{name}.matrix").rows)
+        except ModuleNotFoundError:
+            continue
+    return makers
 
 
 def _member_of(world: World, slug: str) -> uuid.UUID:
@@ -394,6 +414,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            **world.plugin_rows[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

@@ -50,7 +50,8 @@ def test_module_off_by_default_and_404_on_every_endpoint(
     client: FlaskClient, communities: Communities
 ) -> None:
     states = client.get("/api/v1/t/alpha/modules", headers=auth("alpha_admin")).get_json()
-    assert {s["name"]: s["enabled"] for s in states} == {"noticeboard": False}
+    enabled = {s["name"]: s["enabled"] for s in states}  # every installed module, all off
+    assert "noticeboard" in enabled and not any(enabled.values())
     for method, url in (("get", NOTICES), ("post", NOTICES), ("get", f"{NOTICES}/{uuid.uuid4()}")):
         response = getattr(client, method)(url, headers=auth("alpha_admin"), json={})
         assert response.status_code == 404
@@ -286,7 +287,8 @@ def test_broken_plugins_are_reported_and_the_rest_serve(
     app = create_app(settings)
     client = app.test_client()
     body = client.get("/api/v1/platform/plugins", headers=AUTH).get_json()
-    assert [p["name"] for p in body["plugins"]] == ["noticeboard"]
+    names = {p["name"] for p in body["plugins"]}  # the real ones serve, the fakes are left out
+    assert "noticeboard" in names and not names & {"ghost", "notamanifest"}
     reasons = {b["name"]: b["reason"] for b in body["broken"]}
     assert "ModuleNotFoundError" in reasons["ghost"]
     assert "PluginManifest" in reasons["notamanifest"] or "must match" in reasons["notamanifest"]
