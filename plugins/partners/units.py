@@ -51,7 +51,10 @@ def partnerships(session: Session) -> list[Partnership]:
 def manages() -> bool:
     """Whether the caller is on the community's side (staff, admins) rather than a unit's:
     decided by their roles, not by the token's scope, so a read-only token of an admin
-    still reads everything (what it may write is the permission check's business)."""
+    still reads everything (what it may write is the permission check's business).
+    Background work (jobs, the core's hooks) has no caller and runs for the community."""
+    if g.get("principal") is None:
+        return True
     roles = g.get("tenant_roles") or frozenset()
     return MANAGE in registry.granted(roles, Level.ADMIN)
 
