@@ -3,9 +3,11 @@ its rhythm, exports, reminders, the core's hooks, demo data, and concurrent comm
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,7 +20,7 @@ from linli.outbox.models import OutboxMessage
 from linli.residents.people import Resident, ResidentTag
 from linli.tenancy.context import tenant_context
 from linli.tenancy.models import Tenant
-from plugins.partners import demo, hooks, jobs
+from plugins.partners import demo, hooks, jobs, services
 from plugins.partners.models import Project, UnitProfile
 from tests.conftest import auth, problem
 from tests.plugins.partners.conftest import Call, World, url
@@ -269,26 +271,33 @@ def test_demo_seed_is_real_idempotent_and_gives_fulian_both_communities(
 
 @pytest.mark.postgres
 def test_two_projects_racing_for_the_last_place_cannot_both_get_it(
-    app: Flask, world: World, call: Call
+    app: Flask, world: World, call: Call, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Both requests are held right after reading what is committed, until the other one
+    gets there too: without the row lock both read "nothing used" and both commit; with
+    it the second waits on the lock, so the first is let go alone (the barrier gives up)
+    and the second reads the first's commitment."""
     offered = resource(call, "alpha", "shared-unit", quantity=1)
     needs = [need(call, "alpha")["id"] for _ in range(2)]
-    barrier = threading.Barrier(2)
+    meet = threading.Barrier(2, timeout=3)
+    read = services.committed
+
+    def committed_then_wait(*args: Any) -> dict[Any, int]:
+        found = read(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            meet.wait()
+        return found
+
+    monkeypatch.setattr(services, "committed", committed_then_wait)
     answers: list[int] = []
 
     def claim(need_id: str) -> None:
-        client = app.test_client()
-        body = {
-            "title": "抢占",
-            "need_id": need_id,
-            "resources": [{"resource_id": offered["id"], "quantity": 1}],
-        }
-        barrier.wait()
-        answers.append(
-            client.post(
-                url("alpha", "projects"), headers=auth("alpha_admin"), json=body
-            ).status_code
+        body = {"title": "抢占", "need_id": need_id}
+        body["resources"] = [{"resource_id": offered["id"], "quantity": 1}]
+        response = app.test_client().post(
+            url("alpha", "projects"), headers=auth("alpha_admin"), json=body
         )
+        answers.append(response.status_code)
 
     threads = [threading.Thread(target=claim, args=(n,)) for n in needs]
     for thread in threads:
@@ -296,7 +305,6 @@ def test_two_projects_racing_for_the_last_place_cannot_both_get_it(
     for thread in threads:
         thread.join()
     assert sorted(answers) == [201, 409]
-    assert (
-        call("alpha_admin", "get", "alpha", f"resources/{offered['id']}").get_json()["committed"]
-        == 1
-    )
+    monkeypatch.undo()
+    used = call("alpha_admin", "get", "alpha", f"resources/{offered['id']}").get_json()
+    assert used["committed"] == 1
