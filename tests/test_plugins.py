@@ -51,7 +51,8 @@ def test_module_off_by_default_and_404_on_every_endpoint(
 ) -> None:
     states = client.get("/api/v1/t/alpha/modules", headers=auth("alpha_admin")).get_json()
     enabled = {s["name"]: s["enabled"] for s in states}  # every installed module, all off
-    assert "noticeboard" in enabled and not any(enabled.values())
+    assert "noticeboard" in enabled
+    assert not any(enabled.values())
     for method, url in (("get", NOTICES), ("post", NOTICES), ("get", f"{NOTICES}/{uuid.uuid4()}")):
         response = getattr(client, method)(url, headers=auth("alpha_admin"), json={})
         assert response.status_code == 404
@@ -288,7 +289,8 @@ def test_broken_plugins_are_reported_and_the_rest_serve(
     client = app.test_client()
     body = client.get("/api/v1/platform/plugins", headers=AUTH).get_json()
     names = {p["name"] for p in body["plugins"]}  # the real ones serve, the fakes are left out
-    assert "noticeboard" in names and not names & {"ghost", "notamanifest"}
+    assert "noticeboard" in names
+    assert not names & {"ghost", "notamanifest"}
     reasons = {b["name"]: b["reason"] for b in body["broken"]}
     assert "ModuleNotFoundError" in reasons["ghost"]
     assert "PluginManifest" in reasons["notamanifest"] or "must match" in reasons["notamanifest"]
@@ -348,3 +350,19 @@ def test_prune_offboards_only_archived_communities_without_a_file(
     with app.app_context():
         slugs = set(db.session().scalars(select(Tenant.slug)))
     assert slugs == {"alpha"}
+
+
+def test_a_me_blueprint_must_live_under_the_callers_own_routes() -> None:
+    from dataclasses import replace
+
+    from linli.api.smorest import Blueprint
+    from linli.plugins.manifest import manifest_problems
+    from plugins.noticeboard.manifest import plugin as board
+
+    assert manifest_problems(board) == []
+    good = Blueprint("board_me", __name__, url_prefix="/api/v1/me/noticeboard")
+    assert manifest_problems(replace(board, me_blueprint=good)) == []
+    stray = Blueprint("board_stray", __name__, url_prefix="/api/v1/me/other")
+    assert "me_blueprint url_prefix" in manifest_problems(replace(board, me_blueprint=stray))[0]
+    tenant_scoped = replace(board, me_blueprint=board.blueprint)
+    assert "outside the tenant routes" in manifest_problems(tenant_scoped)[0]
