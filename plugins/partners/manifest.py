@@ -6,7 +6,7 @@ from pathlib import Path
 
 from linli.plugins.manifest import PluginManifest, Schedule
 from plugins.partners import hooks, jobs
-from plugins.partners.api import blp
+from plugins.partners.api import blp, me_blp
 from plugins.partners.models import MODELS
 from plugins.partners.permissions import PERMISSIONS, ROLES
 from plugins.partners.schemas import PartnersSettings
@@ -22,6 +22,7 @@ plugin = PluginManifest(
     ),
     version="1.0.0",
     blueprint=blp,
+    me_blueprint=me_blp,
     models=MODELS,
     settings_schema=PartnersSettings,
     permissions=PERMISSIONS,

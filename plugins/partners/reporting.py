@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
-from linli.api.tenant_api import tenant_row_or_404
+from linli.api.tenant_api import each_tenant, tenant_row_or_404
 from linli.db import utcnow
 from linli.residents.lookup import card, cards, require_resident
 from plugins.partners import services, units
@@ -46,6 +46,7 @@ from plugins.partners.models import (
     ServiceHours,
     Task,
 )
+from plugins.partners.permissions import READ
 
 PARTY_TAG = "working_party_member"
 RHYTHM_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30, "bimonthly": 61, "quarterly": 92}
@@ -381,6 +382,50 @@ def _projects_done(session: Session, unit_id: int | None, year: int | None) -> i
     if year is not None:
         query = query.where(extract("year", Project.done_at) == year)
     return session.scalar(query) or 0
+
+
+# --- a unit member's work across communities ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunityWork:
+    slug: str
+    name: str
+    units: list[Any]
+    open_needs: Sequence[Need]
+    projects: Sequence[Project]
+    verified_hours: float
+    pending_hours: float
+
+
+def _hours_by_status(session: Session) -> dict[str, float]:
+    query = hours_query(session, {}).subquery()
+    totals = session.execute(
+        select(query.c.status, func.coalesce(func.sum(query.c.hours), 0)).group_by(query.c.status)
+    )
+    return {status: float(total) for status, total in totals}
+
+
+def my_work(session: Session) -> list[CommunityWork]:
+    """The caller's work in every community where the module is on and they may read it,
+    each community's figures computed inside its own context (and narrowed to the
+    caller's unit there, as its own routes are)."""
+    found = []
+    for tenant in each_tenant("partners", READ):
+        projects = session.scalars(services.projects_query(session, {})).all()
+        hours = _hours_by_status(session)
+        found.append(
+            CommunityWork(
+                slug=tenant.slug,
+                name=tenant.name,
+                units=[view.unit for view in services.list_units(session) if view.active],
+                open_needs=services.open_needs_for_units(session),
+                projects=services.describe(session, projects),
+                verified_hours=hours.get(HoursStatus.VERIFIED.value, 0.0),
+                pending_hours=hours.get(HoursStatus.PENDING.value, 0.0),
+            )
+        )
+    return found
 
 
 # --- overview and the bureau's figures ---------------------------------------------------------

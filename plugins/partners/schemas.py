@@ -452,3 +452,13 @@ class OverviewOut(Schema):
     next_meeting_due = fields.Date(allow_none=True)
     last_activity_on = fields.Date(allow_none=True)
     next_activity_due = fields.Date(allow_none=True)
+
+
+class CommunityWorkOut(Schema):
+    slug = fields.String()
+    name = fields.String()
+    units = fields.List(fields.Nested(UnitRef))
+    open_needs = fields.List(fields.Nested(NeedOut))
+    projects = fields.List(fields.Nested(ProjectOut))
+    verified_hours = fields.Float()
+    pending_hours = fields.Float()

@@ -274,7 +274,7 @@ def matches(session: Session, need: Need) -> Sequence[Resource]:
         if need.category in r.categories
     ]
     with_committed(session, candidates)
-    return sorted(candidates, key=lambda r: (r.committed, r.title))  # type: ignore[attr-defined]
+    return sorted(candidates, key=lambda r: (r.committed, r.title))
 
 
 # --- projects ----------------------------------------------------------------------------------

@@ -63,9 +63,10 @@ def own_units(session: Session) -> frozenset[int] | None:
     """The units the caller acts for here; ``None`` means every unit (community side)."""
     if manages():
         return None
-    cached: frozenset[int] | None = g.get("partners_own_units")
-    if cached is not None:
-        return cached
+    tenant_id = require_tenant().id
+    cached: dict[int, frozenset[int]] = g.setdefault("partners_own_units", {})
+    if tenant_id in cached:
+        return cached[tenant_id]
     principal = g.get("principal")
     user = getattr(principal, "user", None)
     found: set[int] = set()
@@ -74,12 +75,11 @@ def own_units(session: Session) -> frozenset[int] | None:
         query = (
             select(Partnership)
             .join(PartnerMember, PartnerMember.unit_id == Partnership.unit_id)
-            .where(Partnership.tenant_id == require_tenant().id, PartnerMember.user_id == user.id)
+            .where(Partnership.tenant_id == tenant_id, PartnerMember.user_id == user.id)
         )
         found = {p.unit_id for p in session.scalars(query) if is_active(p, today)}
-    mine = frozenset(found)
-    g.partners_own_units = mine
-    return mine
+    cached[tenant_id] = frozenset(found)
+    return cached[tenant_id]
 
 
 def check_own(session: Session, unit_id: int) -> None:

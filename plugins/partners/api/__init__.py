@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from plugins.partners.api import lists, work
 from plugins.partners.api.blueprint import blp
+from plugins.partners.api.mine import me_blp
 
-__all__ = ["blp", "lists", "work"]
+__all__ = ["blp", "lists", "me_blp", "work"]

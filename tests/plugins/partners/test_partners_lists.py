@@ -259,3 +259,26 @@ def test_bad_input_is_a_problem_never_a_500(world: World, call: Call) -> None:
         assert problem(response)["code"] == "validation_failed"
     page = call("alpha_admin", "get", "alpha", "projects?page=99999999999999999999")
     assert 400 <= page.status_code < 500
+
+
+def test_my_communities_across_the_units_partnerships(
+    world: World, call: Call, client: FlaskClient
+) -> None:
+    mine = {slug: project(call, slug, "shared-unit") for slug in ("alpha", "beta")}
+    project(call, "beta", "beta-unit")
+    resource(call, "beta", "beta-unit")
+    hours = {"served_on": "2026-01-05", "hours": 2, "content": "普法讲座"}
+    assert call("partner_shared", "post", "alpha", "hours", json=hours).status_code == 201
+    communities = "/api/v1/me/partners/communities"
+    seen = client.get(communities, headers=auth("partner_shared")).get_json()
+    assert [c["slug"] for c in seen] == ["alpha", "beta"]
+    for community in seen:
+        assert [p["id"] for p in community["projects"]] == [mine[community["slug"]]["id"]]
+        assert [u["slug"] for u in community["units"]] == ["shared-unit"]
+    assert [c["pending_hours"] for c in seen] == [2.0, 0.0]
+    assert all(len(c["open_needs"]) == 0 for c in seen)  # its needs are matched already
+    other = client.get(communities, headers=auth("partner_beta")).get_json()
+    assert [c["slug"] for c in other] == ["beta", "delta"]
+    assert [len(c["projects"]) for c in other] == [1, 0]
+    assert client.get(communities, headers=auth("nobody")).get_json() == []
+    assert client.get(communities).status_code == 401
