@@ -52,7 +52,7 @@ def _resources() -> Iterable[Mapping[str, Any]]:
             "kind": r.kind,
             "title": r.title,
             "quantity": r.quantity,
-            "committed": r.committed,  # type: ignore[attr-defined]
+            "committed": r.committed,
             "measure": r.measure,
             "available": "是" if r.available else "否",
         }
@@ -75,7 +75,7 @@ def _projects() -> Iterable[Mapping[str, Any]]:
     for p in projects:
         yield {
             "title": p.title,
-            "units": "、".join(u.name for u in p.units),  # type: ignore[attr-defined]
+            "units": "、".join(u.name for u in p.units),
             "status": p.status,
             "starts_on": p.starts_on,
             "ends_on": p.ends_on,

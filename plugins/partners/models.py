@@ -13,7 +13,7 @@ import enum
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -135,7 +135,7 @@ class UnitProfile(OfUnit, TenantScoped, Timestamped, Base):
     resources: Mapped[str | None] = mapped_column(Text)  # 资源共享
     party_org: Mapped[str | None] = mapped_column(String(200))
     party_org_reported_on: Mapped[date | None] = mapped_column(Date)
-    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class Resource(OfUnit, TenantScoped, Timestamped, Base):
@@ -152,6 +152,9 @@ class Resource(OfUnit, TenantScoped, Timestamped, Base):
     measure: Mapped[str | None] = mapped_column(String(20))  # 人次, 元, 场 …
     availability: Mapped[str | None] = mapped_column(String(200))
     available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    if TYPE_CHECKING:  # filled in by the services for the API, not columns
+        committed: int
 
 
 class Need(TenantScoped, Timestamped, Base):
@@ -183,6 +186,10 @@ class Meeting(TenantScoped, Timestamped, Base):
     title: Mapped[str] = mapped_column(String(200))
     agenda: Mapped[str | None] = mapped_column(Text)
     minutes: Mapped[str | None] = mapped_column(Text)
+
+    if TYPE_CHECKING:  # filled in by the services for the API, not columns
+        attendance: list[MeetingAttendance]
+        decisions: list[uuid.UUID]
 
 
 class MeetingAttendance(OfUnit, TenantScoped, Base):
@@ -217,6 +224,10 @@ class Project(TenantScoped, Timestamped, Base):
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    if TYPE_CHECKING:  # filled in by the services for the API, not columns
+        units: list[PartnerUnit]
+        resources: list[dict[str, Any]]
+
 
 class ProjectResource(OfUnit, TenantScoped, Base):
     """A resource committed to a project (``quantity`` of it, when it is counted)."""
@@ -247,6 +258,9 @@ class Activity(TenantScoped, Timestamped, Base):
     project_id: Mapped[uuid.UUID | None] = mapped_column()
     residents_served: Mapped[int] = mapped_column(Integer, default=0)
 
+    if TYPE_CHECKING:  # filled in by the services for the API, not columns
+        units: list[ActivityUnit]
+
 
 class ActivityUnit(OfUnit, TenantScoped, Base):
     __tablename__ = "partners_activity_units"
@@ -275,6 +289,11 @@ class PartyMember(OfUnit, TenantScoped, Timestamped, Base):
     resident_id: Mapped[uuid.UUID] = mapped_column()
     reported_on: Mapped[date] = mapped_column(Date)
     post: Mapped[str | None] = mapped_column(String(100))  # 认领岗位 (e.g. 楼道长, 政策宣讲)
+
+    if TYPE_CHECKING:  # the resident's card, filled in by the services, not columns
+        name: str
+        phone_masked: str | None
+        address: str | None
 
 
 class Task(TenantScoped, Timestamped, Base):
@@ -352,6 +371,11 @@ class Evaluation(OfUnit, TenantScoped, Timestamped, Base):
     grade: Mapped[str] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
     evaluated_by: Mapped[str] = mapped_column(String(60))
+
+    if TYPE_CHECKING:  # the figures behind the grade, filled in by the services
+        verified_hours: float
+        tasks_done: int
+        projects_done: int
 
 
 MODELS = (

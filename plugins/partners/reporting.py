@@ -98,8 +98,8 @@ def describe_meetings(session: Session, meetings: Sequence[Meeting]) -> Sequence
         if meeting_id is not None:
             decisions[meeting_id].append(project_id)
     for meeting in meetings:
-        meeting.attendance = attendance[meeting.id]  # type: ignore[attr-defined]
-        meeting.decisions = decisions[meeting.id]  # type: ignore[attr-defined]
+        meeting.attendance = attendance[meeting.id]
+        meeting.decisions = decisions[meeting.id]
     return meetings
 
 
@@ -136,7 +136,7 @@ def describe_activities(session: Session, activities: Sequence[Activity]) -> Seq
     for row in session.scalars(select(ActivityUnit).where(ActivityUnit.activity_id.in_(ids))):
         taking_part[row.activity_id].append(row)
     for activity in activities:
-        activity.units = taking_part[activity.id]  # type: ignore[attr-defined]
+        activity.units = taking_part[activity.id]
     return activities
 
 
@@ -255,9 +255,9 @@ def describe_members(session: Session, members: Sequence[PartyMember]) -> Sequen
     found = cards(session, [m.resident_id for m in members])
     for member in members:
         person = found.get(member.resident_id)
-        member.name = person.name if person else "—"  # type: ignore[attr-defined]
-        member.phone_masked = person.phone_masked if person else None  # type: ignore[attr-defined]
-        member.address = person.address if person else None  # type: ignore[attr-defined]
+        member.name = person.name if person else "—"
+        member.phone_masked = person.phone_masked if person else None
+        member.address = person.address if person else None
     return members
 
 
@@ -347,15 +347,12 @@ def evaluations_query(session: Session, year: int | None) -> Select[Any]:
 def describe_evaluations(session: Session, rows: Sequence[Evaluation]) -> Sequence[Evaluation]:
     """The figures an evaluation rests on: verified hours, tasks and projects that year."""
     for row in rows:
-        hours = select(func.coalesce(func.sum(ServiceHours.hours), 0)).where(
-            ServiceHours.status == HoursStatus.VERIFIED.value,
-            extract("year", ServiceHours.served_on) == row.year,
-        )
+        in_year = extract("year", ServiceHours.served_on) == row.year
         if row.party_member_id is None:
-            hours = hours.where(ServiceHours.unit_id == row.unit_id)
+            whose = ServiceHours.unit_id == row.unit_id
             tasks = 0
         else:
-            hours = hours.where(ServiceHours.party_member_id == row.party_member_id)
+            whose = ServiceHours.party_member_id == row.party_member_id
             tasks = (
                 session.scalar(
                     select(func.count()).where(
@@ -365,9 +362,9 @@ def describe_evaluations(session: Session, rows: Sequence[Evaluation]) -> Sequen
                 )
                 or 0
             )
-        row.verified_hours = float(session.scalar(hours) or 0)  # type: ignore[attr-defined]
-        row.tasks_done = tasks  # type: ignore[attr-defined]
-        row.projects_done = _projects_done(session, row.unit_id, row.year)  # type: ignore[attr-defined]
+        row.verified_hours = verified_hours(session, in_year, whose)
+        row.tasks_done = tasks
+        row.projects_done = _projects_done(session, row.unit_id, row.year)
     return rows
 
 
@@ -447,6 +444,19 @@ class Overview:
     next_activity_due: date | None
 
 
+def verified_hours(session: Session, *where: Any) -> float:
+    """Hours that count (verified by staff), optionally narrowed by ``where``."""
+    query = select(func.coalesce(func.sum(ServiceHours.hours), 0)).where(
+        ServiceHours.status == HoursStatus.VERIFIED.value, *where
+    )
+    return float(session.scalar(query) or 0)
+
+
+def _active(partnerships: Sequence[Any]) -> int:
+    today = date.today()
+    return sum(units.is_active(p, today) for p in partnerships)
+
+
 def _due(last: date | None, rhythm: str) -> date | None:
     return None if last is None else last + timedelta(days=RHYTHM_DAYS[rhythm])
 
@@ -463,18 +473,15 @@ def overview(session: Session, settings: Mapping[str, Any]) -> Overview:
     last_activity = session.scalar(
         select(func.max(Activity.held_on)).where(Activity.held_on <= today)
     )
-    hours = select(func.coalesce(func.sum(ServiceHours.hours), 0)).where(
-        ServiceHours.status == HoursStatus.VERIFIED.value
-    )
     pending = select(func.count()).where(ServiceHours.status == HoursStatus.PENDING.value)
     return Overview(
         units=len(partnerships),
-        active_units=sum(units.is_active(p, today) for p in partnerships),
+        active_units=_active(partnerships),
         resources=session.scalar(select(func.count()).select_from(Resource)) or 0,
         open_needs=session.scalar(select(func.count()).where(Need.status == NeedStatus.OPEN.value))
         or 0,
         projects={s.value: int(projects.get(s.value, 0)) for s in ProjectStatus},
-        verified_hours=float(session.scalar(hours) or 0),
+        verified_hours=verified_hours(session),
         pending_hours=session.scalar(pending) or 0,
         party_members=session.scalar(select(func.count()).select_from(PartyMember)) or 0,
         last_meeting_on=last_meeting,
@@ -486,15 +493,10 @@ def overview(session: Session, settings: Mapping[str, Any]) -> Overview:
 
 def statistics(session: Session) -> dict[str, Any]:
     """The bureau dashboard's figures: units, projects done, needs met, verified hours."""
-    today = date.today()
-    partnerships = units.partnerships(session)
     met = select(func.count()).where(Need.status == NeedStatus.MET.value)
-    hours = select(func.coalesce(func.sum(ServiceHours.hours), 0)).where(
-        ServiceHours.status == HoursStatus.VERIFIED.value
-    )
     return {
-        "units": sum(units.is_active(p, today) for p in partnerships),
+        "units": _active(units.partnerships(session)),
         "projects_done": _projects_done(session, None, None),
         "needs_met": session.scalar(met) or 0,
-        "hours": float(session.scalar(hours) or 0),
+        "hours": verified_hours(session),
     }

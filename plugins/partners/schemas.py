@@ -68,8 +68,12 @@ class Contact(Schema):
 
 
 class Attachment(Schema):
-    name = _short(200, required=True)
-    url = fields.Url(required=True, schemes={"https", "http"})
+    """An uploaded agreement scan (download: ``…/units/<slug>/attachments/<id>``)."""
+
+    id = fields.UUID()
+    name = fields.String()
+    content_type = fields.String()
+    bytes = fields.Integer()
 
 
 class Wugong(Schema):
@@ -89,7 +93,6 @@ class ProfileIn(Schema):
     wugong = fields.Nested(Wugong)
     party_org = _short(200, allow_none=True)
     party_org_reported_on = fields.Date(allow_none=True)
-    attachments = fields.List(fields.Nested(Attachment), validate=validate.Length(max=20))
 
 
 class PartnerUnitOut(Schema):

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,7 @@ from linli.api.tenant_api import tenant_row_or_404
 from linli.db import utcnow
 from linli.identity.models import Partnership, PartnerUnit
 from linli.residents.lookup import require_resident
-from plugins.partners import units
+from plugins.partners import files, units
 from plugins.partners.models import (
     Meeting,
     Need,
@@ -40,6 +41,7 @@ from plugins.partners.models import (
     UnitProfile,
 )
 
+MAX_ATTACHMENTS = 20
 WUGONG = ("organisation", "party_members", "affairs", "activities", "resources")
 LIVE = (ProjectStatus.PROPOSED, ProjectStatus.AGREED, ProjectStatus.IN_PROGRESS)
 
@@ -107,16 +109,58 @@ def get_unit(session: Session, slug: str) -> UnitView:
     return found
 
 
-def save_profile(session: Session, slug: str, data: Mapping[str, Any]) -> UnitView:
+def _profile(session: Session, slug: str) -> tuple[Partnership, UnitProfile]:
+    """The partnership and its profile, the profile made on first use."""
     view = get_unit(session, slug)
-    profile = view.profile or UnitProfile(unit_id=view.partnership.unit_id)
+    profile = view.profile
+    if profile is None:
+        profile = UnitProfile(unit_id=view.partnership.unit_id, contacts=[], attachments=[])
+        session.add(profile)
+    return view.partnership, profile
+
+
+def save_profile(session: Session, slug: str, data: Mapping[str, Any]) -> UnitView:
+    partnership, profile = _profile(session, slug)
     fields = dict(data)
     fields.update(fields.pop("wugong", None) or {})
     for key, value in fields.items():
         setattr(profile, key, value)
-    session.add(profile)
     session.flush()
-    return UnitView(view.partnership, profile)
+    return UnitView(partnership, profile)
+
+
+def attach(session: Session, slug: str, upload: tuple[str, bytes] | None) -> UnitView:
+    """Keep an agreement scan (file name, content) with the partnership: PDF, JPEG or PNG."""
+    partnership, profile = _profile(session, slug)
+    kind = None if upload is None else files.sniff(upload[1][:16])
+    if upload is None or kind is None:
+        raise invalid("files", "file", _l("Upload a PDF, JPEG or PNG file."))
+    name, content = upload
+    if len(profile.attachments) >= MAX_ATTACHMENTS:
+        raise Problem(409, "too_many_attachments", _l("No more files can be attached."))
+    file_id = uuid.uuid4()
+    files.path_of(file_id, kind[1]).write_bytes(content)
+    entry = {"id": str(file_id), "name": name[:200], "content_type": kind[0], "bytes": len(content)}
+    profile.attachments = [*profile.attachments, entry]
+    session.flush()
+    return UnitView(partnership, profile)
+
+
+def attachment(session: Session, slug: str, file_id: uuid.UUID) -> tuple[dict[str, Any], Path]:
+    """An attachment of the partnership and where its file is (404 when unknown)."""
+    entry = next((a for a in get_unit(session, slug).attachments if a["id"] == str(file_id)), None)
+    if entry is None:
+        raise not_found()
+    extension = next(ext for kind, ext in files.KINDS.values() if kind == entry["content_type"])
+    return entry, files.path_of(file_id, extension)
+
+
+def detach(session: Session, slug: str, file_id: uuid.UUID) -> None:
+    entry, path = attachment(session, slug, file_id)
+    _partnership, profile = _profile(session, slug)
+    profile.attachments = [a for a in profile.attachments if a["id"] != entry["id"]]
+    session.flush()
+    path.unlink(missing_ok=True)
 
 
 # --- resources ---------------------------------------------------------------------------------
@@ -144,7 +188,7 @@ def committed(session: Session, resource_ids: Sequence[uuid.UUID]) -> dict[uuid.
 def with_committed(session: Session, resources: Sequence[Resource]) -> Sequence[Resource]:
     totals = committed(session, [r.id for r in resources])
     for resource in resources:
-        resource.committed = totals.get(resource.id, 0)  # type: ignore[attr-defined]
+        resource.committed = totals.get(resource.id, 0)
     return resources
 
 
@@ -467,7 +511,7 @@ def describe(session: Session, projects: Sequence[Project]) -> Sequence[Project]
     names = titles(session, [r.resource_id for listed in rows.values() for r in listed])
     for project in projects:
         listed = rows[project.id]
-        project.resources = [  # type: ignore[attr-defined]
+        project.resources = [
             {
                 "resource_id": r.resource_id,
                 "title": names.get(r.resource_id),
@@ -477,5 +521,5 @@ def describe(session: Session, projects: Sequence[Project]) -> Sequence[Project]
             for r in listed
         ]
         seen: dict[int, PartnerUnit] = {r.unit_id: r.unit for r in listed}
-        project.units = sorted(seen.values(), key=lambda u: u.name)  # type: ignore[attr-defined]
+        project.units = sorted(seen.values(), key=lambda u: u.name)
     return projects

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from flask import Response, request, send_file
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli import db
 from linli.api.pagination import paged
+from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_row_or_404
 from linli.identity.permissions import require
-from plugins.partners import reporting, services
+from plugins.partners import files, reporting, services
 from plugins.partners.api.blueprint import blp, settings
 from plugins.partners.models import Need, Project, Resource
 from plugins.partners.permissions import CONTRIBUTE, MANAGE, READ
@@ -71,6 +76,48 @@ class UnitItem(MethodView):
         view = services.save_profile(session, unit_slug, data)
         session.commit()
         return view
+
+
+@blp.route("/units/<string:unit_slug>/attachments", methods=["POST"])
+@require(MANAGE)
+@blp.response(201, PartnerUnitOut)
+def attach(unit_slug: str) -> services.UnitView:
+    """Attach an agreement scan (multipart field ``file``: PDF, JPEG or PNG, up to 10 MB)"""
+    upload = request.files.get("file")
+    session = db.session()
+    content = None if upload is None else (upload.filename or "scan", upload.read())
+    view = services.attach(session, unit_slug, content)
+    session.commit()
+    return view
+
+
+@blp.route("/units/<string:unit_slug>/attachments/<uuid:attachment_id>")
+class AttachmentItem(MethodView):
+    @require(READ)
+    def get(self, unit_slug: str, attachment_id: uuid.UUID) -> Response:
+        """Download an agreement scan"""
+        entry, path = services.attachment(db.session(), unit_slug, attachment_id)
+        if not path.is_file():
+            raise Problem(410, "file_gone", _l("The file is no longer kept."))
+        data = io.BytesIO(path.read_bytes())
+        return send_file(data, mimetype=entry["content_type"], download_name=entry["name"])
+
+    @require(MANAGE)
+    @blp.response(204)
+    def delete(self, unit_slug: str, attachment_id: uuid.UUID) -> None:
+        """Remove an agreement scan"""
+        session = db.session()
+        services.detach(session, unit_slug, attachment_id)
+        session.commit()
+
+
+@blp.before_request
+def _room_for_scans() -> None:
+    """A scanned agreement may be larger than the API's usual body limit."""
+    if request.endpoint == "partners.attach":
+        request.max_content_length = files.MAX_BYTES
+        if (request.content_length or 0) > files.MAX_BYTES:
+            raise RequestEntityTooLarge  # before a byte of the body is read
 
 
 @blp.route("/resources")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from linli.identity.models import Partnership, PartnerUnit
 from linli.residents.people import Resident
 from linli.tenancy.context import require_tenant
+from plugins.partners import files
 from plugins.partners.models import (
     Activity,
     Meeting,
@@ -23,6 +24,7 @@ from plugins.partners.models import (
     Resource,
     ServiceHours,
     Task,
+    UnitProfile,
 )
 
 PARAMETERS = (
@@ -34,6 +36,7 @@ PARAMETERS = (
     "entry_id",
     "member_id",
     "task_id",
+    "attachment_id",
 )
 
 
@@ -70,7 +73,16 @@ def rows(session: Session) -> dict[str, uuid.UUID]:
         logged_by="matrix",
     )
     link = ProjectResource(project_id=project.id, resource_id=resource.id, unit_id=unit_id)
-    session.add_all([task, entry, link])
+    scan = uuid.uuid4()
+    files.path_of(scan, ".pdf").write_bytes(b"%PDF-1.4 agreement")
+    attachment = {
+        "id": str(scan),
+        "name": "协议.pdf",
+        "content_type": "application/pdf",
+        "bytes": 18,
+    }
+    profile = UnitProfile(unit_id=unit_id, contacts=[], attachments=[attachment])
+    session.add_all([task, entry, link, profile])
     session.flush()
     return dict(
         zip(
@@ -84,6 +96,7 @@ def rows(session: Session) -> dict[str, uuid.UUID]:
                 entry.id,
                 member.id,
                 task.id,
+                scan,
             ),
             strict=True,
         )

@@ -3,12 +3,13 @@ one login, unit narrowing, the project lifecycle, quantities, and the partnershi
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from tests.conftest import auth, problem
-from tests.plugins.partners.conftest import ADMINS, Call, World
+from tests.plugins.partners.conftest import ADMINS, Call, World, url
 
 
 def resource(call: Call, slug: str, unit: str, **extra: Any) -> dict[str, Any]:
@@ -190,7 +191,6 @@ def test_profile_records_the_wugong_agreement(world: World, call: Call) -> None:
         "wugong": {"organisation": "支部结对共建", "resources": "提供会议室和法律顾问"},
         "party_org": "shared-unit 党支部",
         "party_org_reported_on": "2026-02-01",
-        "attachments": [{"name": "共建协议扫描件.pdf", "url": "https://files.example.cn/a.pdf"}],
     }
     saved = call("alpha_admin", "put", "alpha", "units/shared-unit", json=body)
     assert saved.status_code == 200, saved.get_json()
@@ -282,3 +282,32 @@ def test_my_communities_across_the_units_partnerships(
     assert [len(c["projects"]) for c in other] == [1, 0]
     assert client.get(communities, headers=auth("nobody")).get_json() == []
     assert client.get(communities).status_code == 401
+
+
+def test_agreement_scans_are_kept_with_the_partnership(
+    world: World, call: Call, client: FlaskClient
+) -> None:
+    scan = "%PDF-1.7 共建协议".encode()
+    def upload() -> dict[str, Any]:
+        return {"file": (io.BytesIO(scan), "共建协议.pdf")}
+
+    where = url("alpha", "units/shared-unit/attachments")
+    sent = client.post(where, headers=auth("alpha_admin"), data=upload())
+    assert sent.status_code == 201, sent.get_json()
+    kept = sent.get_json()["attachments"]
+    assert [(a["name"], a["content_type"], a["bytes"]) for a in kept] == [
+        ("共建协议.pdf", "application/pdf", len(scan))
+    ]
+    item = f"{where}/{kept[0]['id']}"
+    got = client.get(item, headers=auth("partner_shared"))  # the unit reads its agreement
+    assert got.status_code == 200
+    assert got.data == scan
+    assert got.mimetype == "application/pdf"
+    program = {"file": (io.BytesIO(b"MZ\x90\x00 not a scan"), "协议.pdf")}
+    refused = client.post(where, headers=auth("alpha_admin"), data=program)
+    assert problem(refused)["errors"]["files"]["file"]
+    assert client.post(where, headers=auth("alpha_admin")).status_code == 422  # no file
+    assert client.post(where, headers=auth("partner_shared"), data=upload()).status_code == 403
+    assert client.get(item.replace("shared-unit", "beta-unit"), headers=auth("alpha_admin")).status_code == 404
+    assert client.delete(item, headers=auth("alpha_admin")).status_code == 204
+    assert client.get(item, headers=auth("alpha_admin")).status_code == 404
