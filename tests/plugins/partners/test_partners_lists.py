@@ -288,6 +288,7 @@ def test_agreement_scans_are_kept_with_the_partnership(
     world: World, call: Call, client: FlaskClient
 ) -> None:
     scan = "%PDF-1.7 共建协议".encode()
+
     def upload() -> dict[str, Any]:
         return {"file": (io.BytesIO(scan), "共建协议.pdf")}
 
@@ -308,6 +309,7 @@ def test_agreement_scans_are_kept_with_the_partnership(
     assert problem(refused)["errors"]["files"]["file"]
     assert client.post(where, headers=auth("alpha_admin")).status_code == 422  # no file
     assert client.post(where, headers=auth("partner_shared"), data=upload()).status_code == 403
-    assert client.get(item.replace("shared-unit", "beta-unit"), headers=auth("alpha_admin")).status_code == 404
+    other = item.replace("shared-unit", "beta-unit")  # not alpha's partner
+    assert client.get(other, headers=auth("alpha_admin")).status_code == 404
     assert client.delete(item, headers=auth("alpha_admin")).status_code == 204
     assert client.get(item, headers=auth("alpha_admin")).status_code == 404
