@@ -37,9 +37,9 @@ def _units() -> Iterable[Mapping[str, Any]]:
             "status": view.status,
             "starts_on": view.starts_on,
             "ends_on": view.ends_on,
-            "agreement_no": view.agreement_no,
-            "party_org": view.party_org,
-            "contacts": "；".join(c["name"] for c in view.contacts),
+            "agreement_no": view.profile.agreement_no,
+            "party_org": view.profile.party_org,
+            "contacts": "；".join(c["name"] for c in view.profile.contacts),
         }
 
 

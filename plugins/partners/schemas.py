@@ -101,13 +101,13 @@ class PartnerUnitOut(Schema):
     active = fields.Boolean()
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
-    agreement_no = fields.String(allow_none=True)
-    signed_on = fields.Date(allow_none=True)
-    contacts = fields.List(fields.Nested(Contact))
-    wugong = fields.Nested(Wugong)
-    party_org = fields.String(allow_none=True)
-    party_org_reported_on = fields.Date(allow_none=True)
-    attachments = fields.List(fields.Nested(Attachment))
+    agreement_no = fields.String(attribute="profile.agreement_no", allow_none=True)
+    signed_on = fields.Date(attribute="profile.signed_on", allow_none=True)
+    contacts = fields.List(fields.Nested(Contact), attribute="profile.contacts")
+    wugong = fields.Nested(Wugong, attribute="profile")
+    party_org = fields.String(attribute="profile.party_org", allow_none=True)
+    party_org_reported_on = fields.Date(attribute="profile.party_org_reported_on", allow_none=True)
+    attachments = fields.List(fields.Nested(Attachment), attribute="profile.attachments")
 
 
 class UnitArg(Schema):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
@@ -42,7 +42,6 @@ from plugins.partners.models import (
 )
 
 MAX_ATTACHMENTS = 20
-WUGONG = ("organisation", "party_members", "affairs", "activities", "resources")
 LIVE = (ProjectStatus.PROPOSED, ProjectStatus.AGREED, ProjectStatus.IN_PROGRESS)
 
 
@@ -51,10 +50,11 @@ LIVE = (ProjectStatus.PROPOSED, ProjectStatus.AGREED, ProjectStatus.IN_PROGRESS)
 
 @dataclass(frozen=True)
 class UnitView:
-    """A partnership as the community sees it: the core's row and the module's profile."""
+    """A partnership as the community sees it: the core's row and the module's profile
+    (a blank, unsaved one until the community records something)."""
 
     partnership: Partnership
-    profile: UnitProfile | None
+    profile: UnitProfile
 
     @property
     def unit(self) -> PartnerUnit:
@@ -76,27 +76,17 @@ class UnitView:
     def ends_on(self) -> date | None:
         return self.partnership.ends_on
 
-    @property
-    def wugong(self) -> dict[str, str | None]:
-        return {key: getattr(self.profile, key, None) for key in WUGONG}
 
-    def __getattr__(self, name: str) -> Any:
-        """The profile's own fields (agreement, contacts, party organisation …)."""
-        if name == "profile":
-            raise AttributeError(name)
-        empty: Any = [] if name in ("contacts", "attachments") else None
-        return getattr(self.profile, name, empty) if self.profile is not None else empty
-
-
-def _profiles(session: Session) -> dict[int, UnitProfile]:
-    return {p.unit_id: p for p in session.scalars(select(UnitProfile))}
+def _view(partnership: Partnership, profile: UnitProfile | None) -> UnitView:
+    blank = UnitProfile(unit_id=partnership.unit_id, contacts=[], attachments=[])
+    return UnitView(partnership, profile or blank)
 
 
 def list_units(session: Session) -> list[UnitView]:
     mine = units.own_units(session)
-    profiles = _profiles(session)
+    profiles = {p.unit_id: p for p in session.scalars(select(UnitProfile))}
     return [
-        UnitView(p, profiles.get(p.unit_id))
+        _view(p, profiles.get(p.unit_id))
         for p in units.partnerships(session)
         if mine is None or p.unit_id in mine
     ]
@@ -110,13 +100,11 @@ def get_unit(session: Session, slug: str) -> UnitView:
 
 
 def _profile(session: Session, slug: str) -> tuple[Partnership, UnitProfile]:
-    """The partnership and its profile, the profile made on first use."""
+    """The partnership and its profile, saved from now on."""
     view = get_unit(session, slug)
-    profile = view.profile
-    if profile is None:
-        profile = UnitProfile(unit_id=view.partnership.unit_id, contacts=[], attachments=[])
-        session.add(profile)
-    return view.partnership, profile
+    if inspect(view.profile).transient:
+        session.add(view.profile)
+    return view.partnership, view.profile
 
 
 def save_profile(session: Session, slug: str, data: Mapping[str, Any]) -> UnitView:
@@ -148,7 +136,9 @@ def attach(session: Session, slug: str, upload: tuple[str, bytes] | None) -> Uni
 
 def attachment(session: Session, slug: str, file_id: uuid.UUID) -> tuple[dict[str, Any], Path]:
     """An attachment of the partnership and where its file is (404 when unknown)."""
-    entry = next((a for a in get_unit(session, slug).attachments if a["id"] == str(file_id)), None)
+    entry = next(
+        (a for a in get_unit(session, slug).profile.attachments if a["id"] == str(file_id)), None
+    )
     if entry is None:
         raise not_found()
     extension = next(ext for kind, ext in files.KINDS.values() if kind == entry["content_type"])
