@@ -34,6 +34,7 @@ def test_scheduler_registers_every_manifest_schedule(settings: Settings, redis_u
         ("deliver_outbox", (), None, 60),
         ("purge_old_results", (), "15 4 * * *", None),
         ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None),
+        ("fan_out", ("partners", "remind"), "0 8 * * *", None),
     ]
 
 
