@@ -7,11 +7,13 @@ endpoint cannot ship without its cross-community checks.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
 from linli import db
+from linli.plugins.models import ModuleEnablement
+from linli.tenancy.context import tenant_context
 from tests.conftest import AUTH, Communities, Community, problem
 
 A = "/api/v1/t/alpha"
@@ -316,6 +320,30 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("GET", f"{T}/exports/<uuid:job_id>"): Call(200),
 }
 
+
+def _plugin_matrices() -> list[Any]:
+    """Plugins' ``tests/plugins/<name>/matrix.py``: ``CALLS`` (their routes, as
+    ``(status, body)``; a callable body gets the community's ids), ``PARAMETERS`` and
+    ``rows(session)`` (the ids, made in each community's context)."""
+    found = []
+    for folder in sorted((Path(__file__).parent / "plugins").glob("*/matrix.py")):
+        found.append(importlib.import_module(f"tests.plugins.{folder.parent.name}.matrix"))
+    return found
+
+
+def _call_of(status: int, body: Any) -> Call:
+    return Call(status, (lambda w: body(w.values["alpha"])) if callable(body) else body)
+
+
+PLUGIN_MATRICES = _plugin_matrices()
+#: Plugins' routes first: the core's writes end a partnership a plugin's writes rely on.
+ROUTES = {
+    **{
+        route: _call_of(*call) for matrix in PLUGIN_MATRICES for route, call in matrix.CALLS.items()
+    },
+    **ROUTES,
+}
+
 #: The path parameters a route may have, besides the slug.
 PARAMETERS = (
     "compound_id",
@@ -325,6 +353,7 @@ PARAMETERS = (
     "notice_id",
     "name",
     "job_id",
+    *(name for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS),
 )
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
 GLOBAL = frozenset({"name"})
@@ -337,6 +366,7 @@ ABSENT = {
     "notice_id": "00000000-0000-4000-8000-000000000004",
     "name": "no-such-module",
     "job_id": "00000000-0000-4000-8000-000000000005",
+    **{name: str(uuid.uuid4()) for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS},
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -346,8 +376,24 @@ UNIT = {"alpha": "shared-unit", "beta": "beta-unit", "gamma": "shared-unit"}
 _PARAM = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
 
+def _plugin_values(app: Flask, community: Community) -> dict[str, str]:
+    """The plugins' rows in one community, their modules switched on there."""
+    with (
+        app.app_context(),
+        tenant_context(community.ref),
+        db.database().session_scope() as session,
+    ):
+        for matrix in PLUGIN_MATRICES:
+            session.add(ModuleEnablement(name=matrix.__name__.split(".")[-2]))
+        return {
+            name: str(value)
+            for matrix in PLUGIN_MATRICES
+            for name, value in matrix.rows(session).items()
+        }
+
+
 @pytest.fixture
-def world(client: FlaskClient, communities: Communities) -> World:
+def world(app: Flask, client: FlaskClient, communities: Communities) -> World:
     users = _json(client.get("/api/v1/platform/users", headers=AUTH))
     by_name = {u["display_name"]: u["id"] for u in users}
     values: dict[str, dict[str, str]] = {}
@@ -362,6 +408,7 @@ def world(client: FlaskClient, communities: Communities) -> World:
             "notice_id": str(uuid.uuid4()),
             "name": "noticeboard",
             "job_id": str(uuid.uuid4()),
+            **_plugin_values(app, community),
         }
         if slug in NOTICE:
             base = f"/api/v1/t/{slug}"

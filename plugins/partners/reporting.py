@@ -231,7 +231,9 @@ def verify_hours(session: Session, entry: ServiceHours, verified: bool, actor: s
 
 
 def withdraw_hours(session: Session, entry: ServiceHours) -> None:
-    if entry.status != HoursStatus.PENDING:
+    """A unit withdraws hours not yet checked; the community may remove any entry (a
+    wrong one found later), the audit log keeping what it was."""
+    if entry.status != HoursStatus.PENDING and not units.manages():
         raise Problem(409, "already_verified", _l("These hours were checked already."))
     session.delete(entry)
     session.flush()

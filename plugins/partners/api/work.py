@@ -178,7 +178,7 @@ class HoursItem(MethodView):
     @require(CONTRIBUTE)
     @blp.response(204)
     def delete(self, entry_id: uuid.UUID) -> None:
-        """Withdraw hours not yet verified"""
+        """Withdraw hours (a unit: only those not yet verified)"""
         session = db.session()
         reporting.withdraw_hours(session, reporting.own_hours(session, entry_id))
         session.commit()
