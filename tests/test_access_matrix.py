@@ -337,8 +337,11 @@ def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
     called in the community's context) when the plugin's tests provide one."""
     found: dict[str, uuid.UUID] = {}
     for name in sorted(plugins):
-        if importlib.util.find_spec(f"tests.matrix_{name}") is not None:
-            found.update(importlib.import_module(f"tests.matrix_{name}").rows(session))
+        for module in (f"tests.plugins.{name}.matrix", f"tests.matrix_{name}"):
+            if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(
+                module
+            ):
+                found.update(importlib.import_module(module).rows(session))
     return found
 
 

@@ -7,12 +7,14 @@ endpoint cannot ship without its cross-community checks.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
 from linli import db
+from linli.plugins.models import ModuleEnablement
+from linli.tenancy.context import tenant_context
 from tests.conftest import AUTH, Communities, Community, problem
 from tests.mediation_support import case_body
 
@@ -420,6 +424,30 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("DELETE", f"{T}/grids/<uuid:grid_id>"): Call(204),
 }
 
+
+def _plugin_matrices() -> list[Any]:
+    """Plugins' ``tests/plugins/<name>/matrix.py``: ``CALLS`` (their routes, as
+    ``(status, body)``; a callable body gets the community's ids), ``PARAMETERS`` and
+    ``rows(session)`` (the ids, made in each community's context)."""
+    found = []
+    for folder in sorted((Path(__file__).parent / "plugins").glob("*/matrix.py")):
+        found.append(importlib.import_module(f"tests.plugins.{folder.parent.name}.matrix"))
+    return found
+
+
+def _call_of(status: int, body: Any) -> Call:
+    return Call(status, (lambda w: body(w.values["alpha"])) if callable(body) else body)
+
+
+PLUGIN_MATRICES = _plugin_matrices()
+#: Plugins' routes first: the core's writes end a partnership a plugin's writes rely on.
+ROUTES = {
+    **{
+        route: _call_of(*call) for matrix in PLUGIN_MATRICES for route, call in matrix.CALLS.items()
+    },
+    **ROUTES,
+}
+
 #: The path parameters a route may have, besides the slug.
 PARAMETERS = (
     "compound_id",
@@ -439,6 +467,7 @@ PARAMETERS = (
     "hall_id",
     "mediator_id",
     "case_id",
+    *(name for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS),
 )
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
 GLOBAL = frozenset({"name"})
@@ -461,6 +490,7 @@ ABSENT = {
     "hall_id": "00000000-0000-4000-8000-00000000000c",
     "mediator_id": "00000000-0000-4000-8000-00000000000d",
     "case_id": "00000000-0000-4000-8000-00000000000e",
+    **{name: str(uuid.uuid4()) for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS},
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -470,8 +500,24 @@ UNIT = {"alpha": "shared-unit", "beta": "beta-unit", "gamma": "shared-unit"}
 _PARAM = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
 
+def _plugin_values(app: Flask, community: Community) -> dict[str, str]:
+    """The plugins' rows in one community, their modules switched on there."""
+    with (
+        app.app_context(),
+        tenant_context(community.ref),
+        db.database().session_scope() as session,
+    ):
+        for matrix in PLUGIN_MATRICES:
+            session.add(ModuleEnablement(name=matrix.__name__.split(".")[-2]))
+        return {
+            name: str(value)
+            for matrix in PLUGIN_MATRICES
+            for name, value in matrix.rows(session).items()
+        }
+
+
 @pytest.fixture
-def world(client: FlaskClient, communities: Communities) -> World:
+def world(app: Flask, client: FlaskClient, communities: Communities) -> World:
     users = _json(client.get("/api/v1/platform/users", headers=AUTH))
     by_name = {u["display_name"]: u["id"] for u in users}
     values: dict[str, dict[str, str]] = {}
@@ -489,6 +535,7 @@ def world(client: FlaskClient, communities: Communities) -> World:
             **{name: str(uuid.uuid4()) for name in REGISTRY_IDS},
             "code": f"tag_{slug}",
             **{name: str(uuid.uuid4()) for name in ("hall_id", "mediator_id", "case_id")},
+            **_plugin_values(app, community),
         }
         if slug in NOTICE:
             values[slug].update(_registry(client, slug, community, values[slug]["user_id"]))

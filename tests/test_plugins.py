@@ -358,3 +358,19 @@ def test_prune_offboards_only_archived_communities_without_a_file(
     with app.app_context():
         slugs = set(db.session().scalars(select(Tenant.slug)))
     assert slugs == {"alpha"}
+
+
+def test_a_me_blueprint_must_live_under_the_callers_own_routes() -> None:
+    from dataclasses import replace
+
+    from linli.api.smorest import Blueprint
+    from linli.plugins.manifest import manifest_problems
+    from plugins.noticeboard.manifest import plugin as board
+
+    assert manifest_problems(board) == []
+    good = Blueprint("board_me", __name__, url_prefix="/api/v1/me/noticeboard")
+    assert manifest_problems(replace(board, me_blueprint=good)) == []
+    stray = Blueprint("board_stray", __name__, url_prefix="/api/v1/me/other")
+    assert "me_blueprint url_prefix" in manifest_problems(replace(board, me_blueprint=stray))[0]
+    tenant_scoped = replace(board, me_blueprint=board.blueprint)
+    assert "outside the tenant routes" in manifest_problems(tenant_scoped)[0]

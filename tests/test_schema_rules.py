@@ -27,6 +27,9 @@ def test_references_between_tenant_tables_are_composite() -> None:
                 assert fk.column_keys[0] == "tenant_id", f"{table.name} → {target}"
                 referred = [element.column.name for element in fk.elements]
                 assert referred[0] == "tenant_id", f"{table.name} → {target}"
+            elif target == "partnerships":  # the community's own partnership with a unit
+                referred = [element.column.name for element in fk.elements]
+                assert referred == ["tenant_id", "unit_id"], f"{table.name} → {target}"
             else:
                 assert target == "tenants" or "tenant_id" not in fk.column_keys, table.name
 

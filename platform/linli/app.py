@@ -133,7 +133,12 @@ def _rate_limits(app: Flask, settings: Settings) -> None:
 
 
 def _plugin_blueprints(plugins: PluginRegistry) -> list[Blueprint]:
-    return [m.blueprint for m in plugins.plugins.values() if m.blueprint is not None]
+    return [
+        blueprint
+        for manifest in plugins.plugins.values()
+        for blueprint in (manifest.blueprint, manifest.me_blueprint)
+        if blueprint is not None
+    ]
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:

@@ -57,6 +57,19 @@ def current_heads(settings: Settings) -> set[str]:
     return stored | (set(script.get_heads()) & reached)
 
 
+def expected_heads(settings: Settings) -> set[str]:
+    """The revisions a fully upgraded database records: every head but those another
+    revision depends on (a plugin branch ``depends_on`` the core's latest revision: alembic
+    then stores only the plugin's revision, which implies the core's)."""
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    heads = set(script.get_heads())
+    implied: set[str] = set()
+    for revision in script.walk_revisions():
+        depends = revision.dependencies or ()
+        implied.update((depends,) if isinstance(depends, str) else depends)
+    return heads - implied
+
+
 def grant_runtime_role(settings: Settings) -> None:
     """Give the app's (non-owner) login the data rights on what the owner just created.
 

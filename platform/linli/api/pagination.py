@@ -41,10 +41,13 @@ def _page_of(query: Select[Any]) -> Select[Any]:
     return page
 
 
-def paged(session: Session, query: Select[T], pages: Any) -> Sequence[T]:
-    """One page of ``query`` (ordered by the caller; flask-smorest's pagination
+def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[T]:
+    """One page of ``query`` (ordered by ``order_by``, or already by the caller: a query
+    built once at import keeps its page statement cached; flask-smorest's pagination
     parameters) and the total for the ``X-Pagination`` header, in one round trip (a
     window count); only a page past the end needs a second query to learn the total."""
+    if order_by:
+        query = query.order_by(*order_by)
     offset, limit = window(pages)
     rows = session.execute(_page_of(query), {"page_offset": offset, "page_limit": limit}).all()
     if rows:

@@ -8,7 +8,7 @@ entered, so views never see the slug and cannot forget the scoping.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import structlog
@@ -19,12 +19,20 @@ from sqlalchemy import select
 from linli import db
 from linli.api.problems import Problem, not_found
 from linli.api.smorest import Blueprint
-from linli.identity.access import require_principal_in, tenant_roles
+from linli.identity.access import (
+    granted_here,
+    my_tenants,
+    require_principal,
+    require_principal_in,
+    tenant_roles,
+)
 from linli.plugins.models import ModuleEnablement
-from linli.tenancy.models import SLUG_PATTERN
+from linli.tenancy.context import TenantRef, tenant_context
+from linli.tenancy.models import SLUG_PATTERN, Tenant, TenantStatus
 from linli.tenancy.resolver import activate_tenant, requested_slug, tenant_not_found
 
 TENANT_PREFIX = "/api/v1/t/<slug>"
+ME_PREFIX = "/api/v1/me"
 SLUG_PARAMETER: dict[str, Any] = {
     "in": "path",
     "name": "slug",
@@ -100,3 +108,24 @@ def tenant_row_or_404(model: type[M], row_id: uuid.UUID) -> M:
     if row is None:
         raise not_found()
     return row
+
+
+def each_tenant(module: str, permission: str) -> Iterator[Tenant]:
+    """For a view about the caller across communities (a plugin's ``me_blueprint``): each
+    active community where ``module`` is on and the caller holds ``permission``, entered
+    in turn exactly as a tenant route would be (its context, the caller's roles there),
+    so the module's own narrowing applies unchanged and nothing of another community
+    leaks into the turn."""
+    principal = require_principal()
+    for tenant, roles in my_tenants(principal):
+        if tenant.status != TenantStatus.ACTIVE:
+            continue
+        with tenant_context(TenantRef(tenant.id, tenant.slug)):
+            g.tenant, g.tenant_roles = tenant, roles
+            g.pop("granted", None)
+            try:
+                if module_enabled(module) and permission in granted_here():
+                    yield tenant
+            finally:
+                for key in ("tenant", "tenant_roles", "granted"):
+                    g.pop(key, None)

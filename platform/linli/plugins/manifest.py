@@ -15,7 +15,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from linli.api.tenant_api import TENANT_PREFIX, TenantBlueprint
+from linli.api.smorest import Blueprint
+from linli.api.tenant_api import ME_PREFIX, TENANT_PREFIX, TenantBlueprint
 from linli.db import TenantScoped
 from linli.identity.permissions import Level, Role
 
@@ -66,6 +67,10 @@ class PluginManifest:
     description_en: str
     version: str
     blueprint: TenantBlueprint | None = None
+    #: Views about the caller across every community (``/api/v1/me/<name>``), e.g. a
+    #: partner unit's work in all its communities; they walk the communities with
+    #: :func:`linli.api.tenant_api.each_tenant`.
+    me_blueprint: Blueprint | None = None
     models: tuple[type, ...] = ()
     settings_schema: type[Schema] | None = None
     permissions: tuple[PluginPermission, ...] = ()
@@ -106,6 +111,17 @@ def _blueprint_problems(manifest: PluginManifest) -> list[str]:
     return problems
 
 
+def _me_blueprint_problems(manifest: PluginManifest) -> list[str]:
+    blueprint = manifest.me_blueprint
+    if blueprint is None:
+        return []
+    if isinstance(blueprint, TenantBlueprint) or not isinstance(blueprint, Blueprint):
+        return ["me_blueprint must be a linli.api.smorest.Blueprint outside the tenant routes"]
+    if blueprint.url_prefix != f"{ME_PREFIX}/{manifest.name}":
+        return [f"me_blueprint url_prefix must be {ME_PREFIX}/{manifest.name}"]
+    return []
+
+
 def manifest_problems(manifest: object) -> list[str]:
     """Everything wrong with a manifest, in words an operator can act on."""
     if not isinstance(manifest, PluginManifest):
@@ -116,7 +132,7 @@ def manifest_problems(manifest: object) -> list[str]:
         problems.append(f"name {name!r} must match {NAME_PATTERN.pattern} and not be reserved")
     if not manifest.version:
         problems.append("version is empty")
-    problems += _blueprint_problems(manifest)
+    problems += _blueprint_problems(manifest) + _me_blueprint_problems(manifest)
     for model in manifest.models:
         if not (isinstance(model, type) and issubclass(model, TenantScoped)):
             problems.append(f"model {model!r} must mix in TenantScoped")
