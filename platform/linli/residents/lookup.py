@@ -24,7 +24,7 @@ from linli.api.problems import invalid
 from linli.db import tenant_fk
 from linli.residents.models import Building, Compound, Room, Unit
 from linli.residents.people import Resident, ResidentTag
-from linli.residents.tags import age_on, derived_tags
+from linli.residents.tags import age_on, born_on_or_before, derived_tags
 from linli.residents.visibility import visible
 
 UNKNOWN_RESIDENT = _l("No such resident in this community.")
@@ -59,7 +59,7 @@ def address_label(
     return " ".join(parts) or None
 
 
-def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
+def _card_rows(session: Session, query: Select[Any], on: date | None = None) -> list[ResidentCard]:
     rows = session.execute(
         query.add_columns(Compound.name, Building.name, Unit.name, Room.number)
         .outerjoin(Room, Room.id == Resident.room_id)
@@ -74,7 +74,7 @@ def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
         select(ResidentTag.resident_id, ResidentTag.code).where(ResidentTag.resident_id.in_(ids))
     ):
         typed[resident_id].append(code)
-    today = date.today()
+    today = on or date.today()
     household_ages = household_member_ages(session, [r.household_id for r in residents], today)
     cards = []
     for resident, compound, building, unit, room in rows:
@@ -112,14 +112,19 @@ def household_member_ages(
     return ages
 
 
-def cards(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ResidentCard]:
-    """Cards of the residents among ``ids`` that the caller may see."""
+def cards(
+    session: Session, ids: Iterable[uuid.UUID], *, on: date | None = None
+) -> dict[uuid.UUID, ResidentCard]:
+    """Cards of the residents among ``ids`` that the caller may see; ages and derived
+    tags as of ``on`` (default today), e.g. a meal's day for its subsidy."""
     query = visible(select(Resident).where(Resident.id.in_(set(ids))))
-    return {card.id: card for card in _card_rows(session, query)}
+    return {card.id: card for card in _card_rows(session, query, on)}
 
 
-def card(session: Session, resident_id: uuid.UUID) -> ResidentCard | None:
-    return cards(session, [resident_id]).get(resident_id)
+def card(
+    session: Session, resident_id: uuid.UUID, *, on: date | None = None
+) -> ResidentCard | None:
+    return cards(session, [resident_id], on=on).get(resident_id)
 
 
 def require_resident(
@@ -141,6 +146,20 @@ def search(session: Session, text: str, *, limit: int = 20) -> list[ResidentCard
     else:
         query = query.where(Resident.name.contains(text, autoescape=True))
     return _card_rows(session, visible(query).order_by(Resident.name, Resident.id).limit(limit))
+
+
+def aged(session: Session, min_age: int, *, limit: int = 1000) -> list[ResidentCard]:
+    """Residents aged ``min_age`` or more today, oldest first (e.g. a canteen's elders)."""
+    query = (
+        select(Resident)
+        .where(
+            Resident.erased_at.is_(None),
+            Resident.birth_date <= born_on_or_before(min_age, date.today()),
+        )
+        .order_by(Resident.birth_date, Resident.id)
+        .limit(limit)
+    )
+    return _card_rows(session, visible(query))
 
 
 def tagged(session: Session, code: str, *, limit: int = 500) -> list[ResidentCard]:
