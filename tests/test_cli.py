@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, inspect, text
 from linli import migrate
 from linli.app import create_app
 from tests.conftest import make_settings
+from tests.test_migrations import recorded_heads
 
 REPO = Path(__file__).resolve().parents[1]
 TENANTS_DIR = REPO / "tenants"
@@ -140,7 +141,7 @@ def test_db_upgrade_on_a_fresh_instance(tmp_path: Path, instance_app: Flask) -> 
     first = _run(tmp_path, "db", "upgrade")
     assert first.returncode == 0, first.stderr[-2000:]
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'linli.db'}")
-    heads = set(ScriptDirectory.from_config(migrate.alembic_config(settings)).get_heads())
+    heads = recorded_heads(ScriptDirectory.from_config(migrate.alembic_config(settings)))
     assert migrate.current_heads(settings) == heads
     assert first.stdout.strip() == f"database at {', '.join(sorted(heads))}"
     snapshot = _snapshot(tmp_path / "linli.db")
