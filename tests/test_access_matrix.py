@@ -45,6 +45,7 @@ from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
+from tests.canteens_rows import matrix_rows as canteens_rows
 from tests.conftest import PEOPLE, Communities, Community, problem
 
 API = "/api/v1/"
@@ -143,6 +144,9 @@ UNIT_ADMIN_ROUTES = frozenset(
         (f"{_UNIT_MEMBERS}/<uuid:user_id>", "DELETE"),
     }
 )
+
+#: Per plugin: rows of the current community for the ``<…_id>`` its routes name.
+PLUGIN_ROWS = (canteens_rows,)
 
 _PARAM = re.compile(r"<(?:[a-z]+:)?(\w+)>")
 
@@ -289,6 +293,7 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    plugin_rows: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
@@ -338,6 +343,7 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        plugin_rows: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -353,6 +359,9 @@ def world(app: Flask, communities: Communities) -> World:
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                plugin_rows[community.ref.slug] = {
+                    key: row for rows in PLUGIN_ROWS for key, row in rows(session).items()
+                }
         return World(
             communities,
             users,
@@ -364,6 +373,7 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            plugin_rows,
         )
 
 
@@ -394,6 +404,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            **world.plugin_rows[target],
         }
         if name == "user_id":
             if route.kind == "tenant":
