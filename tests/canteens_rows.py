@@ -83,6 +83,7 @@ def matrix_rows(session: Session) -> dict[str, uuid.UUID]:
     session.add(alert)
     session.flush()
     return {
+        "resident_id": resident.id,
         "canteen_id": canteen.id,
         "elder_id": elder.id,
         "menu_id": menu.id,

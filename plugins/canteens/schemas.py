@@ -99,20 +99,38 @@ class CanteensSettings(Schema):
             raise ValidationError(str(_l("Tier codes must be unique.")), "tiers")
 
 
-class CanteenIn(Schema):
-    name = Text(required=True, validate=validate.Length(min=1, max=100))
-    address = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    compound_id = fields.UUID(load_default=None, allow_none=True)
-    opening_hours = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    seats = fields.Integer(load_default=0, validate=validate.Range(0, 10_000))
-    dine_in_capacity = fields.Integer(required=True, validate=validate.Range(0, 10_000))
-    delivery_capacity = fields.Integer(required=True, validate=validate.Range(0, 10_000))
-    active = fields.Boolean(load_default=True)
+_REQUIRED = object()
 
 
-class CanteenPatch(CanteenIn):
-    class Meta:
-        partial = True
+def _canteen_schema(name: str, *, patch: bool) -> type[Schema]:
+    """The canteen's input fields; as a patch, nothing is required and no default is
+    filled in (a PATCH changes only what it names)."""
+
+    def field(kind: type[fields.Field[Any]], default: Any = _REQUIRED, **options: Any) -> Any:
+        if patch:
+            return kind(**options)
+        if default is _REQUIRED:
+            return kind(required=True, **options)
+        return kind(load_default=default, **options)
+
+    size = validate.Range(0, 10_000)
+    return Schema.from_dict(
+        {
+            "name": field(Text, validate=validate.Length(min=1, max=100)),
+            "address": field(Text, None, allow_none=True, validate=validate.Length(max=200)),
+            "compound_id": field(fields.UUID, None, allow_none=True),
+            "opening_hours": field(Text, None, allow_none=True, validate=validate.Length(max=200)),
+            "seats": field(fields.Integer, 0, validate=size),
+            "dine_in_capacity": field(fields.Integer, validate=size),
+            "delivery_capacity": field(fields.Integer, validate=size),
+            "active": field(fields.Boolean, True),
+        },
+        name=name,
+    )
+
+
+CanteenIn = _canteen_schema("CanteenIn", patch=False)
+CanteenPatch = _canteen_schema("CanteenPatch", patch=True)
 
 
 class CanteenOut(Schema):
