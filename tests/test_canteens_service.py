@@ -321,3 +321,20 @@ def test_ratings_after_the_meal_and_dish_votes(
     assert problem(repeat)["code"] == "already_voted"
     tally = client.get(f"{BASE}/votes", headers=ADMIN, query_string={"week": week}).get_json()
     assert sorted(row["dish"] for row in tally) == ["海蛎煎", "白切鸡"]
+
+
+def test_patching_a_canteen_changes_only_what_it_names(
+    app: Flask, client: FlaskClient, communities: Communities
+) -> None:
+    enable(client)
+    canteen = open_canteen(client, dine_in=7)
+    closed = client.patch(f"{BASE}/canteens/{canteen}", headers=ADMIN, json={"active": False})
+    assert closed.get_json()["active"] is False
+    assert closed.get_json()["dine_in_capacity"] == 7
+    assert closed.get_json()["opening_hours"] == "11:00-12:30"
+    foreign = client.patch(
+        f"{BASE}/canteens/{canteen}",
+        headers=ADMIN,
+        json={"compound_id": str(communities.beta.compounds[0])},
+    )
+    assert foreign.status_code == 404
