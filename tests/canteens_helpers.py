@@ -48,12 +48,14 @@ def add_resident(
         return person.id
 
 
-def open_canteen(client: FlaskClient, dine_in: int = 5, delivery: int = 5) -> str:
+def open_canteen(
+    client: FlaskClient, dine_in: int = 5, delivery: int = 5, name: str = "福百社区长者食堂"
+) -> str:
     response = client.post(
         f"{BASE}/canteens",
         headers=ADMIN,
         json={
-            "name": "福百社区长者食堂",
+            "name": name,
             "opening_hours": "11:00-12:30",
             "seats": 40,
             "dine_in_capacity": dine_in,

@@ -68,21 +68,10 @@ def test_tags_eligibility_and_the_residency_condition(
     assert _ledger(second.get_json()) == (None, 1200, 0, 1200)
     # A city that subsidises only 户籍 residents: the same elder on another day pays in full.
     enable(client, registered_only=True)
-    other = add_menu(client, open_canteen_named(client, "第二食堂"), SOON)
+    other = add_menu(client, open_canteen(client, name="第二食堂"), SOON)
     elder = client.get(f"{BASE}/orders/{first.get_json()['id']}", headers=ADMIN).get_json()
     third = order(client, other, elder["elder_id"])
     assert _ledger(third.get_json()) == (None, 1500, 0, 1500)
-
-
-def open_canteen_named(client: FlaskClient, name: str) -> str:
-    response = client.post(
-        f"{BASE}/canteens",
-        headers=ADMIN,
-        json={"name": name, "dine_in_capacity": 5, "delivery_capacity": 5},
-    )
-    assert response.status_code == 201
-    canteen_id: str = response.get_json()["id"]
-    return canteen_id
 
 
 def test_cutoff_and_unpublished_menus_refuse_orders(

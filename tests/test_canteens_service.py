@@ -338,3 +338,17 @@ def test_patching_a_canteen_changes_only_what_it_names(
         json={"compound_id": str(communities.beta.compounds[0])},
     )
     assert foreign.status_code == 404
+
+
+def test_route_sheet_prints_as_a_pdf(
+    app: Flask, client: FlaskClient, communities: Communities
+) -> None:
+    menu, _ = _deliveries(app, client, communities)
+    made = client.post(
+        f"{BASE}/rounds", headers=ADMIN, json={"menu_id": menu, "label": "一组<二>"}
+    ).get_json()
+    pdf = client.get(f"{BASE}/rounds/{made['id']}/sheet.pdf", headers=ADMIN)
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf.data

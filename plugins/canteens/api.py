@@ -5,11 +5,12 @@ Views translate HTTP only: the rules are in services, ordering, delivery and rep
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from flask import g
+from flask import Response, g, send_file
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from linli.jobs.enqueue import enqueue
 from linli.jobs.models import JobRecord
 from linli.jobs.schemas import JobOut
 from linli.plugins.services import current_settings
-from plugins.canteens import delivery, ordering, services
+from plugins.canteens import delivery, ordering, printing, services
 from plugins.canteens.models import (
     Alert,
     Canteen,
@@ -387,6 +388,19 @@ class Rounds(MethodView):
 def route_sheet(round_id: uuid.UUID) -> dict[str, Any]:
     """Route sheet: the round's stops in address order, with diets and allergies"""
     return delivery.route_sheet(db.session(), tenant_row_or_404(DeliveryRound, round_id))
+
+
+@blp.route("/rounds/<uuid:round_id>/sheet.pdf", methods=["GET"])
+@require(READ)
+def route_sheet_pdf(round_id: uuid.UUID) -> Response:
+    """Route sheet as a PDF to print for the volunteer"""
+    sheet = delivery.route_sheet(db.session(), tenant_row_or_404(DeliveryRound, round_id))
+    return send_file(
+        io.BytesIO(printing.route_sheet_pdf(sheet)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"route-{round_id}.pdf",
+    )
 
 
 @blp.route("/rounds/<uuid:round_id>/complete", methods=["POST"])
