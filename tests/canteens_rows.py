@@ -24,15 +24,21 @@ from plugins.canteens.models import (
 FAR_DAY = date(2999, 1, 4)
 
 
-def matrix_rows(session: Session) -> dict[str, uuid.UUID]:
-    """Rows of the current community for every ``<…_id>`` of the canteens' routes."""
-    resident = Resident(
-        name="矩阵老人", gender="female", birth_date=date(1940, 1, 1), purpose="test"
-    )
+def _resident(name: str) -> Resident:
+    return Resident(name=name, gender="female", birth_date=date(1940, 1, 1), purpose="test")
+
+
+def matrix_rows(session: Session) -> dict[str, uuid.UUID | str]:
+    """Rows of the current community for every ``<…_id>`` of the canteens' routes, and
+    for the bodies of its writes: an elder with a booked delivery on a round, a spare
+    elder with no order (and the card they show), a resident with no profile."""
+    resident, spare, newcomer = (_resident(n) for n in ("矩阵老人", "备用老人", "新登记老人"))
     canteen = Canteen(name="矩阵食堂", dine_in_capacity=5, delivery_capacity=5)
-    session.add_all([resident, canteen])
+    session.add_all([resident, spare, newcomer, canteen])
     session.flush()
+    card = f"S-{uuid.uuid4().hex[:8]}"
     elder = Elder(resident_id=resident.id, card_code=f"M-{uuid.uuid4().hex[:8]}")
+    spare_elder = Elder(resident_id=spare.id, card_code=card)
     menu = Menu(
         canteen_id=canteen.id,
         day=FAR_DAY,
@@ -44,7 +50,7 @@ def matrix_rows(session: Session) -> dict[str, uuid.UUID]:
         delivery_booked=1,
         published_at=utcnow(),
     )
-    session.add_all([elder, menu])
+    session.add_all([elder, spare_elder, menu])
     session.flush()
     round_ = DeliveryRound(menu_id=menu.id, label="矩阵送餐组")
     recurring = RecurringOrder(
@@ -83,7 +89,9 @@ def matrix_rows(session: Session) -> dict[str, uuid.UUID]:
     session.add(alert)
     session.flush()
     return {
-        "resident_id": resident.id,
+        "resident_id": newcomer.id,
+        "spare_elder_id": spare_elder.id,
+        "spare_card": card,
         "canteen_id": canteen.id,
         "elder_id": elder.id,
         "menu_id": menu.id,

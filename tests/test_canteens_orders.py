@@ -108,9 +108,9 @@ def test_capacity_per_mode_cancellation_frees_the_seat(
     assert full.status_code == 409
     assert problem(full)["code"] == "meal_full"
     assert order(client, menu, second, "delivery").status_code == 201  # its own capacity
-    cancelled = client.delete(f"{BASE}/orders/{taken.get_json()['id']}", headers=ADMIN)
-    assert cancelled.status_code == 204
-    again = client.delete(f"{BASE}/orders/{taken.get_json()['id']}", headers=ADMIN)
+    cancelled = client.post(f"{BASE}/orders/{taken.get_json()['id']}/cancel", headers=ADMIN)
+    assert cancelled.get_json()["status"] == "cancelled"
+    again = client.post(f"{BASE}/orders/{taken.get_json()['id']}/cancel", headers=ADMIN)
     assert problem(again)["code"] == "order_not_booked"
     counts = client.get(f"{BASE}/menus/{menu}", headers=ADMIN).get_json()
     assert (counts["dine_in_booked"], counts["delivery_booked"]) == (0, 1)
@@ -183,6 +183,13 @@ def test_recurring_orders_pause_and_restart_by_themselves(
         json={"paused_from": days[2].isoformat(), "resume_on": days[1].isoformat()},
     )
     assert bad.status_code == 422
+    stopped = client.post(f"{BASE}/recurring/{standing.get_json()['id']}/stop", headers=ADMIN)
+    assert stopped.get_json()["active"] is False
+    fourth = add_menu(client, canteen, SOON + timedelta(days=3))
+    assert (
+        client.get(f"{BASE}/orders", headers=ADMIN, query_string={"menu_id": fourth}).get_json()
+        == []
+    )
 
 
 def test_the_morning_job_books_standing_orders_on_published_menus(

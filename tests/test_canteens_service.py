@@ -204,7 +204,7 @@ def test_monthly_report_totals_match_the_orders(
         client, add_resident(app, communities.alpha, "取消", date(1950, 1, 1))
     )
     cancelled = order(client, menu, cancelled_elder).get_json()
-    client.delete(f"{BASE}/orders/{cancelled['id']}", headers=ADMIN)
+    client.post(f"{BASE}/orders/{cancelled['id']}/cancel", headers=ADMIN)
     for code in ("CARD-1930", "CARD-1960"):
         served = client.post(
             f"{BASE}/checkin", headers=ADMIN, json={"menu_id": menu, "card_code": code}
@@ -347,7 +347,10 @@ def test_route_sheet_prints_as_a_pdf(
     made = client.post(
         f"{BASE}/rounds", headers=ADMIN, json={"menu_id": menu, "label": "一组<二>"}
     ).get_json()
-    pdf = client.get(f"{BASE}/rounds/{made['id']}/sheet.pdf", headers=ADMIN)
+    job = client.post(f"{BASE}/rounds/{made['id']}/print", headers=ADMIN)
+    assert job.status_code == 202
+    assert job.get_json()["status"] == "finished"
+    pdf = client.get(f"/api/v1/t/alpha/jobs/{job.get_json()['id']}/file", headers=ADMIN)
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")

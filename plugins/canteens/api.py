@@ -5,12 +5,11 @@ Views translate HTTP only: the rules are in services, ordering, delivery and rep
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from flask import Response, g, send_file
+from flask import g
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -23,7 +22,8 @@ from linli.jobs.enqueue import enqueue
 from linli.jobs.models import JobRecord
 from linli.jobs.schemas import JobOut
 from linli.plugins.services import current_settings
-from plugins.canteens import delivery, ordering, printing, services
+from plugins.canteens import delivery, ordering, services
+from plugins.canteens.jobs import route_sheet_pdf
 from plugins.canteens.models import (
     Alert,
     Canteen,
@@ -258,15 +258,17 @@ class OrderItem(MethodView):
         """One order with its ledger"""
         return tenant_row_or_404(Order, order_id)
 
-    @require(ORDER)
-    @blp.response(204)
-    def delete(self, order_id: uuid.UUID) -> None:
-        """Cancel an order (before the cut-off); the seat is freed"""
-        session = db.session()
-        order = tenant_row_or_404(Order, order_id)
-        menu = tenant_row_or_404(Menu, order.menu_id)
-        ordering.cancel_order(session, order, menu, _settings(), utcnow())
-        session.commit()
+
+@blp.route("/orders/<uuid:order_id>/cancel", methods=["POST"])
+@require(ORDER)
+@blp.response(200, OrderOut)
+def cancel(order_id: uuid.UUID) -> Order:
+    """Cancel an order (before the cut-off); the seat is freed, the row stays"""
+    session = db.session()
+    order = tenant_row_or_404(Order, order_id)
+    menu = tenant_row_or_404(Menu, order.menu_id)
+    ordering.cancel_order(session, order, menu, _settings(), utcnow())
+    return _committed(order)
 
 
 @blp.route("/orders/<uuid:order_id>/outcome", methods=["POST"])
@@ -323,14 +325,14 @@ class Recurring(MethodView):
         return _committed(recurring)
 
 
-@blp.route("/recurring/<uuid:recurring_id>")
-class RecurringItem(MethodView):
-    @require(ORDER)
-    @blp.response(204)
-    def delete(self, recurring_id: uuid.UUID) -> None:
-        """Stop a standing order (the meals it booked stay)"""
-        tenant_row_or_404(RecurringOrder, recurring_id).active = False
-        db.session().commit()
+@blp.route("/recurring/<uuid:recurring_id>/stop", methods=["POST"])
+@require(ORDER)
+@blp.response(200, RecurringOut)
+def stop(recurring_id: uuid.UUID) -> RecurringOrder:
+    """Stop a standing order (the meals it booked stay)"""
+    recurring = tenant_row_or_404(RecurringOrder, recurring_id)
+    recurring.active = False
+    return _committed(recurring)
 
 
 @blp.route("/recurring/<uuid:recurring_id>/pause", methods=["POST"])
@@ -390,17 +392,13 @@ def route_sheet(round_id: uuid.UUID) -> dict[str, Any]:
     return delivery.route_sheet(db.session(), tenant_row_or_404(DeliveryRound, round_id))
 
 
-@blp.route("/rounds/<uuid:round_id>/sheet.pdf", methods=["GET"])
-@require(READ)
-def route_sheet_pdf(round_id: uuid.UUID) -> Response:
-    """Route sheet as a PDF to print for the volunteer"""
-    sheet = delivery.route_sheet(db.session(), tenant_row_or_404(DeliveryRound, round_id))
-    return send_file(
-        io.BytesIO(printing.route_sheet_pdf(sheet)),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"route-{round_id}.pdf",
-    )
+@blp.route("/rounds/<uuid:round_id>/print", methods=["POST"])
+@require(ORDER)
+@blp.response(202, JobOut)
+def print_round(round_id: uuid.UUID) -> JobRecord:
+    """Route sheet as a PDF for the volunteer to carry, as a job (download its file)"""
+    tenant_row_or_404(DeliveryRound, round_id)
+    return enqueue(route_sheet_pdf, str(round_id), queue="reports")
 
 
 @blp.route("/rounds/<uuid:round_id>/complete", methods=["POST"])

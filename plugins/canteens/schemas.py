@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -394,7 +395,11 @@ class VoteIn(Schema):
 
 
 class VoteArgs(Schema):
-    week = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-W\d{2}$"))
+    #: Default: the coming week, the one votes are usually for.
+    week = fields.String(
+        load_default=lambda: (date.today() + timedelta(days=7)).strftime("%G-W%V"),
+        validate=validate.Regexp(r"^\d{4}-W\d{2}$"),
+    )
 
 
 class ReportIn(Schema):
@@ -403,4 +408,4 @@ class ReportIn(Schema):
 
 
 class DayArgs(Schema):
-    on = fields.Date(required=True)
+    on = fields.Date(load_default=date.today)
