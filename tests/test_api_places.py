@@ -301,6 +301,7 @@ CANTEENS_ROUTES: dict[tuple[str, str], Call] = {
         201, {"day": SOON, "meal": "lunch", "price_fen": 1500, "dishes": [{"name": "米饭"}]}
     ),
     ("GET", f"{CT}/menus/<uuid:menu_id>"): Call(200),
+    ("PATCH", f"{CT}/menus/<uuid:menu_id>"): Call(200, {"delivery_capacity": 6}),
     ("GET", f"{CT}/menus/<uuid:menu_id>/kitchen"): Call(200),
     ("POST", f"{CT}/menus/<uuid:menu_id>/publish"): Call(409),  # published already
     ("GET", f"{CT}/elders"): Call(200),

@@ -22,6 +22,7 @@ from plugins.canteens.models import (
     Elder,
     Menu,
     Order,
+    Rating,
     SampleRecord,
 )
 from tests.conftest import Communities
@@ -107,6 +108,7 @@ def test_bureau_statistics_and_export_follow_the_orders(
         ).all()
         assert figures["meals_served"] == len(served)
         assert figures["subsidy_fen"] == sum(o.subsidy_fen for o in served)
+        assert figures["ratings"] == _count(s, Rating)
         archive = hooks.export_tenant_data(tenant)["canteens"]
         assert len(archive["elders"]) == 40
         assert len(archive["orders"]) == _count(s, Order)

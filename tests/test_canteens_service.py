@@ -355,3 +355,36 @@ def test_route_sheet_prints_as_a_pdf(
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
     assert b"STSong-Light" in pdf.data
+
+
+def test_menus_change_while_drafts_and_closed_canteens_take_no_orders(
+    app: Flask, client: FlaskClient, communities: Communities
+) -> None:
+    enable(client)
+    canteen = open_canteen(client, dine_in=2)
+    draft = add_menu(client, canteen, SOON, publish=False)
+    changed = client.patch(f"{BASE}/menus/{draft}", headers=ADMIN, json={"price_fen": 1600})
+    assert changed.get_json()["price_fen"] == 1600
+    client.post(f"{BASE}/menus/{draft}/publish", headers=ADMIN)
+    fixed = client.patch(f"{BASE}/menus/{draft}", headers=ADMIN, json={"price_fen": 1})
+    assert problem(fixed)["code"] == "menu_published"
+    elder = register(client, add_resident(app, communities.alpha, "林阿婆", date(1940, 1, 1)))
+    assert order(client, draft, elder).status_code == 201
+    below = client.patch(f"{BASE}/menus/{draft}", headers=ADMIN, json={"dine_in_capacity": 0})
+    assert "dine_in_capacity" in problem(below)["errors"]["json"]
+    raised = client.patch(f"{BASE}/menus/{draft}", headers=ADMIN, json={"dine_in_capacity": 9})
+    assert raised.get_json()["dine_in_capacity"] == 9
+    client.patch(f"{BASE}/canteens/{canteen}", headers=ADMIN, json={"active": False})
+    other = register(client, add_resident(app, communities.alpha, "陈阿公", date(1941, 1, 1)))
+    assert problem(order(client, draft, other))["code"] == "canteen_closed"
+    late = client.post(
+        f"{BASE}/canteens/{canteen}/menus",
+        headers=ADMIN,
+        json={
+            "day": SOON.isoformat(),
+            "meal": "dinner",
+            "price_fen": 1500,
+            "dishes": [{"name": "粥"}],
+        },
+    )
+    assert problem(late)["code"] == "canteen_closed"

@@ -52,6 +52,7 @@ from plugins.canteens.schemas import (
     MenuArgs,
     MenuIn,
     MenuOut,
+    MenuPatch,
     OrderArgs,
     OrderIn,
     OrderOut,
@@ -154,6 +155,14 @@ class MenuItem(MethodView):
     def get(self, menu_id: uuid.UUID) -> Menu:
         """One menu with its bookings"""
         return tenant_row_or_404(Menu, menu_id)
+
+    @require(MANAGE)
+    @blp.arguments(MenuPatch)
+    @blp.response(200, MenuOut)
+    def patch(self, data: dict[str, Any], menu_id: uuid.UUID) -> Menu:
+        """Change a draft menu, or any menu's capacity"""
+        menu = tenant_row_or_404(Menu, menu_id)
+        return _committed(services.update_menu(db.session(), menu, data))
 
 
 @blp.route("/menus/<uuid:menu_id>/publish", methods=["POST"])

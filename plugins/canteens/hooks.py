@@ -10,7 +10,7 @@ from sqlalchemy import select
 from linli import db
 from linli.plugins.hookspecs import hookimpl
 from linli.tenancy.models import Tenant
-from plugins.canteens import demo
+from plugins.canteens import demo, services
 from plugins.canteens.models import Canteen, Elder, Menu, Order, SampleRecord
 from plugins.canteens.reports import totals_by_tier
 from plugins.canteens.schemas import CanteenOut, MenuOut, OrderOut, SampleOut
@@ -45,14 +45,17 @@ def export_tenant_data(tenant: Tenant) -> dict[str, Any]:
 
 @hookimpl
 def bureau_statistics(tenant: Tenant) -> dict[str, Any]:
-    """Meals served and subsidies advanced this month (what the bureau will be asked)."""
+    """Meals served and subsidies advanced this month (what the bureau will be asked),
+    and how satisfied the elders say they are."""
     month = date.today().strftime("%Y-%m")
-    tiers = totals_by_tier(db.session(), month)
+    session = db.session()
+    tiers = totals_by_tier(session, month)
     return {
         "canteens": {
             "month": month,
             "meals_served": sum(row["meals"] for row in tiers),
             "subsidy_fen": sum(row["subsidy_fen"] for row in tiers),
+            **services.satisfaction(session),
         }
     }
 

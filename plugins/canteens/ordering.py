@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid
 from linli.residents.lookup import card
-from plugins.canteens.models import Elder, Menu, Mode, Order, OrderStatus, RecurringOrder
+from plugins.canteens.models import Canteen, Elder, Menu, Mode, Order, OrderStatus, RecurringOrder
 from plugins.canteens.pricing import price_for
 
 MEAL_FULL = _l("This meal is fully booked")
@@ -97,6 +97,9 @@ def place_order(
     """
     if menu.published_at is None:
         raise Problem(409, "menu_not_published", _l("This menu is not published yet"))
+    canteen = session.get(Canteen, (menu.tenant_id, menu.canteen_id))
+    if canteen is None or not canteen.active:
+        raise Problem(409, "canteen_closed", _l("This canteen is closed"))
     if not elder.active:
         raise invalid("json", "elder_id", _l("This elder no longer takes meals here."))
     if recurring_id is None:

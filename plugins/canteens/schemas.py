@@ -204,6 +204,15 @@ class MenuIn(Schema):
     delivery_capacity = fields.Integer(validate=validate.Range(0, 10_000))
 
 
+class MenuPatch(Schema):
+    """A draft's dishes and price; capacity at any time (never below the bookings)."""
+
+    dishes = fields.List(fields.Nested(Dish), validate=validate.Length(1, 20))
+    price_fen = fields.Integer(validate=validate.Range(min=1, max=100_000))
+    dine_in_capacity = fields.Integer(validate=validate.Range(0, 10_000))
+    delivery_capacity = fields.Integer(validate=validate.Range(0, 10_000))
+
+
 class MenuArgs(Schema):
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")

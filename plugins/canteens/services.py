@@ -96,12 +96,28 @@ def register_elder(session: Session, data: Mapping[str, Any]) -> Elder:
 
 def create_menu(session: Session, canteen: Canteen, data: Mapping[str, Any]) -> Menu:
     """A meal's menu; its capacity defaults to the canteen's."""
+    if not canteen.active:
+        raise Problem(409, "canteen_closed", _l("This canteen is closed"))
     fields = dict(data)
     fields.setdefault("dine_in_capacity", canteen.dine_in_capacity)
     fields.setdefault("delivery_capacity", canteen.delivery_capacity)
     menu = Menu(canteen_id=canteen.id, **fields)
     session.add(menu)
     _flush_unique(session, "menu_exists", _l("This meal already has a menu"))
+    return menu
+
+
+def update_menu(session: Session, menu: Menu, data: Mapping[str, Any]) -> Menu:
+    """Change a draft; once published, only its capacity (orders were priced on it)."""
+    if menu.published_at is not None and {"dishes", "price_fen"} & data.keys():
+        raise Problem(409, "menu_published", _l("A published menu keeps its dishes and price"))
+    for mode in ("dine_in", "delivery"):
+        wanted = data.get(f"{mode}_capacity")
+        if wanted is not None and wanted < getattr(menu, f"{mode}_booked"):
+            raise invalid("json", f"{mode}_capacity", _l("More meals are booked than that."))
+    for key, value in data.items():
+        setattr(menu, key, value)
+    session.flush()
     return menu
 
 
