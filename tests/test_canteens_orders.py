@@ -258,3 +258,33 @@ def test_concurrent_orders_never_overbook(
     assert counts["dine_in_booked"] == 3
     listed = client.get(f"{BASE}/orders", headers=ADMIN, query_string={"menu_id": menu})
     assert len(listed.get_json()) == 3
+
+
+@pytest.mark.postgres
+def test_concurrent_cancellations_free_one_seat(
+    app: Flask, client: FlaskClient, communities: Communities
+) -> None:
+    """Two clerks cancel the same order at once: one succeeds, the count stays right."""
+    enable(client)
+    menu = add_menu(client, open_canteen(client, dine_in=3), SOON)
+    first, second = (
+        register(client, add_resident(app, communities.alpha, n, date(1944, 1, 1)))
+        for n in ("甲", "乙")
+    )
+    target = order(client, menu, first).get_json()["id"]
+    order(client, menu, second)
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def attempt() -> None:
+        own = app.test_client()
+        barrier.wait()
+        results.append(own.post(f"{BASE}/orders/{target}/cancel", headers=ADMIN).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 409]
+    assert client.get(f"{BASE}/menus/{menu}", headers=ADMIN).get_json()["dine_in_booked"] == 1

@@ -138,6 +138,14 @@ def place_order(
 def cancel_order(
     session: Session, order: Order, menu: Menu, settings: Mapping[str, Any], now: datetime
 ) -> None:
+    """Cancel a booked order and free its seat. The order row is locked and read again
+    first, so two concurrent cancellations free one seat, not two."""
+    session.scalars(
+        select(Order)
+        .where(Order.id == order.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if order.status != OrderStatus.BOOKED:
         raise Problem(409, "order_not_booked", _l("Only a booked order can be cancelled"))
     _ensure_open(menu, now, settings)
