@@ -171,6 +171,7 @@ UNIT_ADMIN_ROUTES = frozenset(
     }
 )
 
+
 _PARAM = re.compile(r"<(?:[a-z]+:)?(\w+)>")
 
 
@@ -333,15 +334,16 @@ class World:
 
 
 def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
-    """Rows a plugin's URLs need, from ``tests/matrix_<plugin>.py`` (``rows(session)``,
-    called in the community's context) when the plugin's tests provide one."""
+    """Rows a plugin's URLs need, from its tests' matrix module (``rows(session)``, called
+    in the community's context): ``tests/plugins/<name>/matrix.py`` or
+    ``tests/matrix_<name>.py``, whichever the plugin's tests keep."""
     found: dict[str, uuid.UUID] = {}
     for name in sorted(plugins):
         for module in (f"tests.plugins.{name}.matrix", f"tests.matrix_{name}"):
-            if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(
-                module
-            ):
+            try:
                 found.update(importlib.import_module(module).rows(session))
+            except ModuleNotFoundError:
+                continue
     return found
 
 

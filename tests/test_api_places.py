@@ -26,6 +26,7 @@ from linli import db
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import tenant_context
 from tests.conftest import AUTH, Communities, Community, problem
+from tests.matrix_canteens import rows as canteens_rows
 from tests.mediation_support import case_body
 
 A = "/api/v1/t/alpha"
@@ -346,6 +347,101 @@ MEDIATION: dict[tuple[str, str], Call] = {
     ),
     ("PUT", f"{_CASE}/documents"): Call(200, {"codes": ["evidence"]}),
 }
+CT = f"{T}/canteens"
+SOON = "2999-01-05"
+
+
+def _alpha(*names: str) -> Callable[[World], dict[str, str]]:
+    return lambda w: {name: w.values["alpha"][name] for name in names}
+
+
+#: The canteens module, in the order its writes run on the rows of tests.matrix_canteens:
+#: the row order is delivered, then rated; its round then completes.
+CANTEENS_ROUTES: dict[tuple[str, str], Call] = {
+    ("GET", f"{CT}/canteens"): Call(200),
+    ("POST", f"{CT}/canteens"): Call(
+        201, {"name": "新食堂", "dine_in_capacity": 10, "delivery_capacity": 5}
+    ),
+    ("GET", f"{CT}/canteens/<uuid:canteen_id>"): Call(200),
+    ("PATCH", f"{CT}/canteens/<uuid:canteen_id>"): Call(200, {"opening_hours": "11:00-13:00"}),
+    ("GET", f"{CT}/canteens/<uuid:canteen_id>/menus"): Call(200),
+    ("POST", f"{CT}/canteens/<uuid:canteen_id>/menus"): Call(
+        201, {"day": SOON, "meal": "lunch", "price_fen": 1500, "dishes": [{"name": "米饭"}]}
+    ),
+    ("GET", f"{CT}/menus/<uuid:menu_id>"): Call(200),
+    ("PATCH", f"{CT}/menus/<uuid:menu_id>"): Call(200, {"delivery_capacity": 6}),
+    ("GET", f"{CT}/menus/<uuid:menu_id>/kitchen"): Call(200),
+    ("POST", f"{CT}/menus/<uuid:menu_id>/publish"): Call(409),  # published already
+    ("GET", f"{CT}/elders"): Call(200),
+    ("POST", f"{CT}/elders"): Call(
+        201, lambda w: {"resident_id": w.values["alpha"]["resident_id"]}
+    ),
+    ("GET", f"{CT}/elders/<uuid:elder_id>"): Call(200),
+    ("PATCH", f"{CT}/elders/<uuid:elder_id>"): Call(200, {"dietary_notes": "少油少盐"}),
+    ("GET", f"{CT}/orders"): Call(200),
+    ("POST", f"{CT}/orders"): Call(
+        201,
+        lambda w: {
+            **_alpha("menu_id")(w),
+            "elder_id": w.values["alpha"]["spare_elder_id"],
+            "mode": "dine_in",
+        },
+    ),
+    ("GET", f"{CT}/orders/<uuid:order_id>"): Call(200),
+    ("POST", f"{CT}/orders/<uuid:order_id>/outcome"): Call(200, {"outcome": "delivered"}),
+    ("POST", f"{CT}/orders/<uuid:order_id>/rating"): Call(201, {"score": 5}),
+    ("POST", f"{CT}/orders/<uuid:order_id>/cancel"): Call(409),  # delivered
+    ("POST", f"{CT}/checkin"): Call(
+        200,
+        lambda w: {
+            "menu_id": w.values["alpha"]["menu_id"],
+            "card_code": w.values["alpha"]["spare_card"],
+        },
+    ),
+    ("GET", f"{CT}/recurring"): Call(200),
+    ("POST", f"{CT}/recurring"): Call(
+        201,
+        lambda w: {
+            **_alpha("canteen_id", "elder_id")(w),
+            "meal": "lunch",
+            "mode": "delivery",
+            "weekdays": [1, 2, 3, 4, 5],
+            "starts_on": SOON,
+        },
+    ),
+    ("POST", f"{CT}/recurring/<uuid:recurring_id>/pause"): Call(
+        200, {"paused_from": SOON, "resume_on": "2999-02-01"}
+    ),
+    ("POST", f"{CT}/recurring/<uuid:recurring_id>/stop"): Call(200),
+    ("GET", f"{CT}/volunteers"): Call(200),
+    ("GET", f"{CT}/rounds"): Call(200),
+    ("POST", f"{CT}/rounds"): Call(
+        409, lambda w: {**_alpha("menu_id")(w), "label": "二组"}
+    ),  # all on a round
+    ("GET", f"{CT}/rounds/<uuid:round_id>/sheet"): Call(200),
+    ("POST", f"{CT}/rounds/<uuid:round_id>/print"): Call(202),
+    ("POST", f"{CT}/rounds/<uuid:round_id>/complete"): Call(200, {"hours": 1}),
+    ("GET", f"{CT}/alerts"): Call(200),
+    ("POST", f"{CT}/alerts/<uuid:alert_id>/resolve"): Call(200),
+    ("GET", f"{CT}/samples"): Call(200),
+    ("POST", f"{CT}/samples"): Call(
+        201,
+        lambda w: {
+            **_alpha("canteen_id")(w),
+            "day": SOON,
+            "meal": "lunch",
+            "dish": "米饭",
+            "grams": 150,
+            "taken_by": "留样员",
+        },
+    ),
+    ("POST", f"{CT}/samples/<uuid:sample_id>/discard"): Call(200, {"discarded_by": "留样员"}),
+    ("GET", f"{CT}/votes"): Call(200),
+    ("POST", f"{CT}/votes"): Call(
+        201, lambda w: {**_alpha("canteen_id", "elder_id")(w), "week": "2999-W02", "dish": "海蛎煎"}
+    ),
+    ("POST", f"{CT}/reports"): Call(202, {"period": "2026-11"}),
+}
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", T): Call(200),
     ("GET", f"{T}/compounds"): Call(200),
@@ -446,8 +542,19 @@ ROUTES = {
         route: _call_of(*call) for matrix in PLUGIN_MATRICES for route, call in matrix.CALLS.items()
     },
     **ROUTES,
+    **CANTEENS_ROUTES,
 }
 
+CANTEENS_PARAMETERS = (
+    "canteen_id",
+    "menu_id",
+    "elder_id",
+    "order_id",
+    "recurring_id",
+    "round_id",
+    "sample_id",
+    "alert_id",
+)
 #: The path parameters a route may have, besides the slug.
 PARAMETERS = (
     "compound_id",
@@ -468,6 +575,7 @@ PARAMETERS = (
     "mediator_id",
     "case_id",
     *(name for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS),
+    *CANTEENS_PARAMETERS,
 )
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
 GLOBAL = frozenset({"name"})
@@ -491,6 +599,7 @@ ABSENT = {
     "mediator_id": "00000000-0000-4000-8000-00000000000d",
     "case_id": "00000000-0000-4000-8000-00000000000e",
     **{name: str(uuid.uuid4()) for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS},
+    **{name: f"00000000-0000-4000-8000-{n:012d}" for n, name in enumerate(CANTEENS_PARAMETERS, 6)},
 }
 #: The notice each community posts in ``world``.
 NOTICE = {"alpha": "福百社区停水通知", "beta": "菖蒲社区停电通知"}
@@ -554,6 +663,9 @@ def world(app: Flask, client: FlaskClient, communities: Communities) -> World:
             export = _json(client.post(f"{base}/exports", headers=AUTH), 202)
             values[slug]["job_id"] = export["id"]
             values[slug].update(_mediation_rows(client, base))
+            _json(client.put(f"{base}/modules/canteens", json=on, headers=AUTH))
+        with app.app_context(), tenant_context(community.ref), db.database().session_scope() as s:
+            values[slug] |= {k: str(v) for k, v in canteens_rows(s).items()}
     return World(values, by_name["路人"])
 
 

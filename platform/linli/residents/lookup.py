@@ -24,7 +24,7 @@ from linli.api.problems import invalid
 from linli.db import tenant_fk
 from linli.residents.models import Building, Compound, Room, Unit
 from linli.residents.people import Resident, ResidentTag
-from linli.residents.tags import age_on, derived_tags
+from linli.residents.tags import age_on, born_on_or_before, derived_tags
 from linli.residents.visibility import visible
 
 UNKNOWN_RESIDENT = _l("No such resident in this community.")
@@ -72,16 +72,19 @@ def addresses(session: Session, room_ids: set[uuid.UUID]) -> dict[uuid.UUID, str
     return {room_id: address_label(*parts) for room_id, *parts in session.execute(query)}
 
 
-def describe(session: Session, residents: Sequence[Resident]) -> dict[uuid.UUID, ResidentCard]:
+def describe(
+    session: Session, residents: Sequence[Resident], on: date | None = None
+) -> dict[uuid.UUID, ResidentCard]:
     """Cards of ``residents`` (already read, already allowed): three queries for any
-    number of them (addresses, typed tags, household make-up)."""
+    number of them (addresses, typed tags, household make-up); ages and derived tags as
+    of ``on`` (default today)."""
     ids = [resident.id for resident in residents]
     typed: dict[uuid.UUID, list[str]] = defaultdict(list)
     for resident_id, code in session.execute(
         select(ResidentTag.resident_id, ResidentTag.code).where(ResidentTag.resident_id.in_(ids))
     ):
         typed[resident_id].append(code)
-    today = date.today()
+    today = on or date.today()
     household_ages = household_member_ages(session, [r.household_id for r in residents], today)
     where = addresses(session, {r.room_id for r in residents if r.room_id is not None})
     described = {}
@@ -102,9 +105,9 @@ def describe(session: Session, residents: Sequence[Resident]) -> dict[uuid.UUID,
     return described
 
 
-def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
+def _card_rows(session: Session, query: Select[Any], on: date | None = None) -> list[ResidentCard]:
     residents = session.scalars(query).all()
-    described = describe(session, residents)
+    described = describe(session, residents, on)
     return [described[resident.id] for resident in residents]
 
 
@@ -124,14 +127,19 @@ def household_member_ages(
     return ages
 
 
-def cards(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ResidentCard]:
-    """Cards of the residents among ``ids`` that the caller may see."""
+def cards(
+    session: Session, ids: Iterable[uuid.UUID], *, on: date | None = None
+) -> dict[uuid.UUID, ResidentCard]:
+    """Cards of the residents among ``ids`` that the caller may see; ages and derived
+    tags as of ``on`` (default today), e.g. a meal's day for its subsidy."""
     query = visible(select(Resident).where(Resident.id.in_(set(ids))))
-    return {card.id: card for card in _card_rows(session, query)}
+    return {card.id: card for card in _card_rows(session, query, on)}
 
 
-def card(session: Session, resident_id: uuid.UUID) -> ResidentCard | None:
-    return cards(session, [resident_id]).get(resident_id)
+def card(
+    session: Session, resident_id: uuid.UUID, *, on: date | None = None
+) -> ResidentCard | None:
+    return cards(session, [resident_id], on=on).get(resident_id)
 
 
 def require_resident(
@@ -153,6 +161,20 @@ def search(session: Session, text: str, *, limit: int = 20) -> list[ResidentCard
     else:
         query = query.where(Resident.name.contains(text, autoescape=True))
     return _card_rows(session, visible(query).order_by(Resident.name, Resident.id).limit(limit))
+
+
+def aged(session: Session, min_age: int, *, limit: int = 1000) -> list[ResidentCard]:
+    """Residents aged ``min_age`` or more today, oldest first (e.g. a canteen's elders)."""
+    query = (
+        select(Resident)
+        .where(
+            Resident.erased_at.is_(None),
+            Resident.birth_date <= born_on_or_before(min_age, date.today()),
+        )
+        .order_by(Resident.birth_date, Resident.id)
+        .limit(limit)
+    )
+    return _card_rows(session, visible(query))
 
 
 def tagged(session: Session, code: str, *, limit: int = 500) -> list[ResidentCard]:
