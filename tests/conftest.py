@@ -130,6 +130,22 @@ def redis_url(worker_id: str) -> Iterator[str]:
     Redis.from_url(url).flushdb()
 
 
+def database_heads(settings: Settings) -> set[str]:
+    """The revisions an up-to-date database records: the script's heads, less any head
+    a plugin branch depends on (Alembic folds a dependency into its dependant's row)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(settings))
+    heads = set(script.get_heads())
+    below = {
+        revision.revision
+        for head in heads
+        for revision in script.iterate_revisions(head, "base")
+        if revision.revision != head
+    }
+    return heads - below
+
+
 def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) -> Settings:
     return Settings(
         database_url=database_url,

@@ -20,6 +20,7 @@ that walks every route, writes after reads and destructive calls last.
 
 from __future__ import annotations
 
+import importlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -289,9 +290,24 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    #: Per community, path values of plugins' own routes (see :func:`_plugin_rows`).
+    plugin_rows: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
+
+
+def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
+    """Rows a plugin's routes need, made in the current community by the plugin's own
+    ``tests/plugins/<name>/matrix.py`` (``rows(session) -> {path parameter: id}``)."""
+    values: dict[str, uuid.UUID] = {}
+    for name in sorted(plugins):
+        try:
+            module = importlib.import_module(f"tests.plugins.{name}.matrix")
+        except ModuleNotFoundError:
+            continue
+        values.update(module.rows(session))
+    return values
 
 
 @pytest.fixture
@@ -338,6 +354,7 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        plugin_rows: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -353,6 +370,7 @@ def world(app: Flask, communities: Communities) -> World:
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                plugin_rows[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
             users,
@@ -364,6 +382,7 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            plugin_rows,
         )
 
 
@@ -394,6 +413,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            **world.plugin_rows[target],
         }
         if name == "user_id":
             if route.kind == "tenant":
@@ -466,7 +486,7 @@ def _check_cell(client: FlaskClient, world: World, scenario: Scenario, route: Ro
     body = None if route.method in ("GET", "DELETE") else {}
     response = client.open(url, method=route.method, headers=_headers(scenario, world), json=body)
     status, code = expected(scenario, route, group_of(route, world.plugins))
-    text = response.get_data(as_text=True)
+    text = response.get_data().decode("utf-8", "replace")  # downloads (PDF …) are binary
     where = f"{route.method} {url}"
     if status == 0:
         if response.status_code in (401, 403, 404) or response.status_code >= 500:

@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 import yaml
-from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 
 from linli import migrate
 from linli.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import database_heads, make_settings
 
 REPO = Path(__file__).resolve().parents[1]
 TENANTS_DIR = REPO / "tenants"
@@ -140,7 +139,7 @@ def test_db_upgrade_on_a_fresh_instance(tmp_path: Path, instance_app: Flask) -> 
     first = _run(tmp_path, "db", "upgrade")
     assert first.returncode == 0, first.stderr[-2000:]
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'linli.db'}")
-    heads = set(ScriptDirectory.from_config(migrate.alembic_config(settings)).get_heads())
+    heads = database_heads(settings)
     assert migrate.current_heads(settings) == heads
     assert first.stdout.strip() == f"database at {', '.join(sorted(heads))}"
     snapshot = _snapshot(tmp_path / "linli.db")

@@ -15,7 +15,13 @@ from sqlalchemy.engine import make_url
 
 from linli import db, migrate
 from linli.config import Settings
-from tests.conftest import PG_ADMIN_URL, _autocommit, _pg_reachable, make_settings
+from tests.conftest import (
+    PG_ADMIN_URL,
+    _autocommit,
+    _pg_reachable,
+    database_heads,
+    make_settings,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -35,13 +41,7 @@ def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
 
 
 def heads() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    return set(
-        ScriptDirectory.from_config(
-            migrate.alembic_config(make_settings(Path("."), "sqlite://"))
-        ).get_heads()
-    )
+    return database_heads(make_settings(Path("."), "sqlite://"))
 
 
 def _tables(settings: Settings) -> set[str]:
