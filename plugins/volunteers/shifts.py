@@ -121,10 +121,10 @@ def sign_up(
     signup = session.scalars(query).one_or_none()
     if signup is not None and signup.status != SignupStatus.WITHDRAWN:
         raise Problem(409, "already_signed_up", _l("The volunteer is signed up already"))
+    full = _confirmed(session, shift.id) >= shift.slots
     if signup is None:
         signup = Signup(shift_id=shift.id, volunteer_id=volunteer.id)
         session.add(signup)
-    full = _confirmed(session, shift.id) >= shift.slots
     signup.status = (SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED).value
     signup.queued_at = now
     session.flush()
