@@ -19,16 +19,19 @@ History is aggregated: one approved hour entry per volunteer per month of servic
 from __future__ import annotations
 
 import random
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from linli.plugins.services import current_settings
 from linli.residents import lookup
+from linli.tenancy.context import require_tenant
 from linli.tenancy.models import Tenant
 from plugins.volunteers import stars
 from plugins.volunteers.models import (
@@ -39,6 +42,7 @@ from plugins.volunteers.models import (
     Team,
     TeamMember,
     Volunteer,
+    skill_index,
 )
 
 ADULT_AGE = 18
@@ -117,62 +121,83 @@ def _adults(session: Session, wanted: int, rng: random.Random) -> list[lookup.Re
     return adults[:wanted]
 
 
+def _bulk(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one statement. Filler history goes in without an audit event
+    per row (the ORM's unit of work would write thousands of them and take seconds);
+    the rows still carry the community, and on PostgreSQL its row-level security."""
+    if rows:
+        tenant_id = require_tenant().id
+        session.execute(insert(model), [{"tenant_id": tenant_id, **row} for row in rows])
+
+
+def _skill(spec: DemoTeam, i: int, rng: random.Random) -> tuple[list[str], str | None]:
+    if spec.kind == "medical":
+        skill, note = MEDICAL_SKILLS[i % len(MEDICAL_SKILLS)]
+        return [skill], note
+    return ([rng.choice(spec.skills)] if spec.skills else []), None
+
+
 def _volunteers(
     session: Session, tenant: Tenant, plan: DemoCommunity, rng: random.Random, today: date
-) -> dict[Team, list[Volunteer]]:
+) -> dict[Team, list[uuid.UUID]]:
+    """Teams, and volunteers drawn from the registry's adults (ids per team)."""
     people = _adults(session, sum(t.size for t in plan.teams), rng)
-    made: dict[Team, list[Volunteer]] = {}
+    made: dict[Team, list[uuid.UUID]] = {}
     if not people:
         return made  # no demo residents yet: a later ``linli demo`` seeds the volunteers
-    number = 0
+    rows: list[dict[str, Any]] = []
     for spec in plan.teams:
         team = Team(name=spec.name, kind=spec.kind, description=spec.content)
         session.add(team)
         chosen, people = people[: spec.size], people[spec.size :]
         made[team] = []
         for i, person in enumerate(chosen):
-            number += 1
-            skill, note = (
-                MEDICAL_SKILLS[i % len(MEDICAL_SKILLS)]
-                if spec.kind == "medical"
-                else (rng.choice(spec.skills), None)
-                if spec.skills
-                else ("", None)
+            skills, note = _skill(spec, i, rng)
+            made[team].append(uuid.uuid4())
+            rows.append(
+                {
+                    "id": made[team][-1],
+                    "resident_id": person.id,
+                    "name": person.name,
+                    "number": f"{tenant.slug.upper()}-{today.year - YEARS}-{len(rows) + 1:05d}",
+                    "skills": skills,
+                    "skill_index": skill_index(skills),
+                    "service_note": note,
+                    "availability": rng.choice(("工作日晚上", "周末", "随叫随到", "周末上午")),
+                    "joined_on": today - timedelta(days=rng.randrange(YEARS * 365, YEARS * 400)),
+                }
             )
-            made[team].append(
-                Volunteer(
-                    resident_id=person.id,
-                    name=person.name,
-                    number=f"{tenant.slug.upper()}-{today.year - YEARS}-{number:05d}",
-                    skills=[skill] if skill else [],
-                    service_note=note,
-                    availability=rng.choice(("工作日晚上", "周末", "随叫随到", "周末上午")),
-                    joined_on=today - timedelta(days=rng.randrange(YEARS * 365, YEARS * 365 + 400)),
-                )
-            )
-    session.add_all(v for vs in made.values() for v in vs)
     session.flush()
-    session.add_all(
-        TeamMember(team_id=team.id, volunteer_id=v.id, is_lead=i == 0)
-        for team, vs in made.items()
-        for i, v in enumerate(vs)
-    )
+    _bulk(session, Volunteer, rows)
+    members = [
+        {"team_id": team.id, "volunteer_id": vid, "is_lead": i == 0}
+        for team, ids in made.items()
+        for i, vid in enumerate(ids)
+    ]
+    _bulk(session, TeamMember, members)
     return made
+
+
+@dataclass
+class _Tally:
+    """One volunteer's service in one team and month."""
+
+    hours: Decimal = Decimal(0)
+    served: int = 0
 
 
 def _history(
     session: Session,
     plan: DemoCommunity,
-    made: dict[Team, list[Volunteer]],
+    made: dict[Team, list[uuid.UUID]],
     rng: random.Random,
     today: date,
 ) -> None:
-    """Past activities with participants drawn (a core of regulars serves most), logged
-    as approved monthly entries; last month's entries still wait for approval."""
+    """Past activities with participants drawn, and the weekly visits of each team's
+    core members (骨干), logged as approved monthly entries; the entries of last month
+    and this one still wait for approval. People served are the activities' reach."""
     teams = list(made)
-    sums: dict[tuple[Volunteer, Team, date], list[Decimal | int]] = defaultdict(
-        lambda: [Decimal(0), 0]
-    )
+    sums: dict[tuple[uuid.UUID, Team, date], _Tally] = defaultdict(_Tally)
     served_left = plan.people_served
     for n in range(plan.activities):
         team = teams[n % len(teams)]
@@ -190,30 +215,46 @@ def _history(
         served_left -= served
         for i, volunteer in enumerate(present):
             entry = sums[(volunteer, team, day.replace(day=1))]
-            entry[0] += Decimal(rng.choice((2, 2.5, 3, 3.5, 4)))
-            entry[1] += served // len(present) + (1 if i < served % len(present) else 0)
+            entry.hours += Decimal(rng.choice((2, 2.5, 3, 3.5, 4)))
+            entry.served += served // len(present) + (1 if i < served % len(present) else 0)
+    for team, members in made.items():
+        for volunteer in members[: max(1, len(members) // 10)]:  # 骨干: weekly service
+            for month in _months(today):
+                entry = sums[(volunteer, team, month)]
+                for _visit in range(rng.randint(1, 5)):
+                    entry.hours += Decimal(rng.choice((2, 2.5, 3)))
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
-    session.add_all(
-        HourRecord(
-            volunteer_id=volunteer.id,
-            team_id=team.id,
-            served_on=month,
-            hours=total,
-            people_served=int(served),
-            content=team.description or team.name,
-            source="import",
-            status=(HourStatus.PENDING if month >= last_month else HourStatus.APPROVED).value,
-            decided_by=None if month >= last_month else "demo",
-            decided_at=None
-            if month >= last_month
-            else datetime.combine(month, datetime.min.time(), UTC),
+    rows = []
+    for (volunteer, team, month), tally in sums.items():
+        pending = month >= last_month
+        rows.append(
+            {
+                "volunteer_id": volunteer,
+                "team_id": team.id,
+                "served_on": month,
+                "hours": tally.hours,
+                "people_served": tally.served,
+                "content": team.description or team.name,
+                "source": "import",
+                "status": (HourStatus.PENDING if pending else HourStatus.APPROVED).value,
+                "decided_by": None if pending else "demo",
+                "decided_at": None if pending else datetime.combine(month, time.min, UTC),
+            }
         )
-        for (volunteer, team, month), (total, served) in sums.items()
-    )
+    _bulk(session, HourRecord, rows)
 
 
-def _upcoming(session: Session, made: dict[Team, list[Volunteer]], today: date) -> None:
+def _months(today: date) -> list[date]:
+    """The first days of the last ``YEARS`` years' months, this one included."""
+    months, month = [], today.replace(day=1)
+    for _ in range(YEARS * 12):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _upcoming(session: Session, made: dict[Team, list[uuid.UUID]], today: date) -> None:
     """An activity next Saturday with two shifts, to sign up for."""
     team = next(iter(made))
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
@@ -221,7 +262,7 @@ def _upcoming(session: Session, made: dict[Team, list[Volunteer]], today: date) 
     session.add(activity)
     session.flush()
     for hour, slots in ((1, 6), (6, 4)):  # 09:00 and 14:00 in China
-        start = datetime.combine(saturday, datetime.min.time(), UTC) + timedelta(hours=hour)
+        start = datetime.combine(saturday, time.min, UTC) + timedelta(hours=hour)
         session.add(
             Shift(
                 activity_id=activity.id,

@@ -56,6 +56,11 @@ class ApplicationStatus(enum.StrEnum):
     DECLINED = "declined"
 
 
+def skill_index(skills: list[str]) -> str:
+    """``["口腔", "急诊"]`` → ``|口腔|急诊|``: a whole skill matches ``LIKE '%|口腔|%'``."""
+    return "|" + "".join(f"{skill}|" for skill in skills)
+
+
 class Team(TenantScoped, Timestamped, Base):
     """A 志愿服务队 (or a 小分队 of one); ``kind`` is one of the community's team kinds."""
 
@@ -101,7 +106,7 @@ class Volunteer(TenantScoped, Timestamped, Base):
 
     @validates("skills")
     def _index_skills(self, _key: str, skills: list[str]) -> list[str]:
-        self.skill_index = "|" + "".join(f"{skill}|" for skill in skills)
+        self.skill_index = skill_index(skills)
         return skills
 
 

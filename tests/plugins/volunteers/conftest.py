@@ -40,7 +40,11 @@ def enable(client: FlaskClient, slug: str = "alpha", **settings: Any) -> None:
 @contextmanager
 def in_community(app: Flask, community: Community) -> Iterator[Session]:
     """A committed session inside one community (what a job or the CLI has)."""
-    with app.app_context(), db.database().session_scope() as session, tenant_context(community.ref):
+    with (
+        app.app_context(),
+        tenant_context(community.ref),
+        db.database().session_scope() as session,
+    ):
         yield session
 
 
