@@ -20,7 +20,7 @@ from linli.api.problems import invalid
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.audit.recorder import current_actor
 from linli.db import utcnow
-from linli.identity.access import require_principal
+from linli.identity.access import granted_here, require_principal
 from linli.identity.permissions import require
 from linli.jobs.enqueue import enqueue
 from linli.jobs.files import UPLOAD_EXTENSIONS, upload_path
@@ -409,12 +409,21 @@ def hour_item(hour_id: uuid.UUID) -> HourRecord:
     return tenant_row_or_404(HourRecord, hour_id)
 
 
+def _decider() -> hours.Decider:
+    """Coordinators and admins decide any entry; a team lead, their own teams' only."""
+    if MANAGE in granted_here():
+        return hours.Decider(current_actor(), utcnow())
+    principal = require_principal()
+    user_id = principal.user.id if principal.user else None
+    return hours.Decider(current_actor(), utcnow(), hours.led_teams(db.session(), user_id))
+
+
 @blp.route("/hours/<uuid:hour_id>/approve", methods=["POST"])
 @require(APPROVE)
 @blp.response(200, HourOut)
 def approve_hours(hour_id: uuid.UUID) -> HourRecord:
     """Approve pending hours (team lead)"""
-    return _committed(hours.approve(db.session(), hour_id, current_actor(), utcnow()))
+    return _committed(hours.approve(db.session(), hour_id, _decider()))
 
 
 @blp.route("/hours/<uuid:hour_id>/decline", methods=["POST"])
@@ -423,8 +432,7 @@ def approve_hours(hour_id: uuid.UUID) -> HourRecord:
 @blp.response(200, HourOut)
 def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
     """Decline pending hours with a reason (the entry is kept)"""
-    session = db.session()
-    return _committed(hours.decline(session, hour_id, data["reason"], current_actor(), utcnow()))
+    return _committed(hours.decline(db.session(), hour_id, data["reason"], _decider()))
 
 
 @blp.route("/hours/approve", methods=["POST"])
@@ -434,7 +442,7 @@ def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
 def bulk_approve(data: dict[str, Any]) -> dict[str, int]:
     """Approve many entries at once; those decided already are left as they are"""
     session = db.session()
-    approved = hours.bulk_approve(session, data["ids"], current_actor(), utcnow())
+    approved = hours.bulk_approve(session, data["ids"], _decider())
     session.commit()
     return {"approved": approved}
 

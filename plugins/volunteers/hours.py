@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
-from plugins.volunteers.models import Activity, HourRecord, HourStatus, Team, Volunteer
+from plugins.volunteers.models import Activity, HourRecord, HourStatus, Team, TeamMember, Volunteer
 from plugins.volunteers.services import row_or_422
 
 
@@ -65,56 +66,80 @@ def log_manual(session: Session, data: Mapping[str, Any], today: date) -> HourRe
     return record(session, source="manual", **data)
 
 
-def _decide(entry: HourRecord, status: HourStatus, actor: str | None, now: datetime) -> None:
+@dataclass(frozen=True)
+class Decider:
+    """Who decides, and on which teams' entries: ``teams`` None for coordinators and
+    admins (every entry), else the teams the person leads (a team lead confirms the
+    service of their own team, "谁组织谁记录")."""
+
+    actor: str | None
+    now: datetime
+    teams: frozenset[uuid.UUID] | None = None
+
+    def may_decide(self, entry: HourRecord) -> bool:
+        return self.teams is None or entry.team_id in self.teams
+
+
+def _decide(entry: HourRecord, status: HourStatus, by: Decider) -> None:
     if entry.status != HourStatus.PENDING:
         raise Problem(409, "already_decided", _l("These hours were decided already"))
     entry.status = status.value
-    entry.decided_by = actor
-    entry.decided_at = now
+    entry.decided_by = by.actor
+    entry.decided_at = by.now
 
 
-def _locked(session: Session, ids: Sequence[uuid.UUID]) -> list[HourRecord]:
+def _locked(session: Session, ids: Sequence[uuid.UUID], by: Decider) -> list[HourRecord]:
     """Entries locked for a decision, so two leads cannot decide one entry twice."""
     query = select(HourRecord).where(HourRecord.id.in_(ids)).order_by(HourRecord.id)
-    return list(session.scalars(query.with_for_update()))
+    entries = list(session.scalars(query.with_for_update()))
+    if not all(by.may_decide(entry) for entry in entries):
+        raise Problem(403, "not_your_team", _l("Only the lead of the entry's team may decide it"))
+    return entries
 
 
-def _one_locked(session: Session, entry_id: uuid.UUID) -> HourRecord:
-    found = _locked(session, [entry_id])
+def _one_locked(session: Session, entry_id: uuid.UUID, by: Decider) -> HourRecord:
+    found = _locked(session, [entry_id], by)
     if not found:
         raise not_found()
     return found[0]
 
 
-def approve(session: Session, entry_id: uuid.UUID, actor: str | None, now: datetime) -> HourRecord:
-    entry = _one_locked(session, entry_id)
-    _decide(entry, HourStatus.APPROVED, actor, now)
+def approve(session: Session, entry_id: uuid.UUID, by: Decider) -> HourRecord:
+    entry = _one_locked(session, entry_id, by)
+    _decide(entry, HourStatus.APPROVED, by)
     session.flush()
     return entry
 
 
-def decline(
-    session: Session, entry_id: uuid.UUID, reason: str, actor: str | None, now: datetime
-) -> HourRecord:
-    entry = _one_locked(session, entry_id)
-    _decide(entry, HourStatus.DECLINED, actor, now)
+def decline(session: Session, entry_id: uuid.UUID, reason: str, by: Decider) -> HourRecord:
+    entry = _one_locked(session, entry_id, by)
+    _decide(entry, HourStatus.DECLINED, by)
     entry.decline_reason = reason
     session.flush()
     return entry
 
 
-def bulk_approve(
-    session: Session, ids: Sequence[uuid.UUID], actor: str | None, now: datetime
-) -> int:
-    """Approve every listed entry still pending; an unknown id refuses the whole batch."""
-    entries = _locked(session, list(set(ids)))
+def bulk_approve(session: Session, ids: Sequence[uuid.UUID], by: Decider) -> int:
+    """Approve every listed entry still pending; an unknown id (or, for a team lead,
+    another team's entry) refuses the whole batch."""
+    entries = _locked(session, list(set(ids)), by)
     if len(entries) != len(set(ids)):
         raise invalid("json", "ids", _l("Some entries do not exist in this community."))
     pending = [e for e in entries if e.status == HourStatus.PENDING]
     for entry in pending:
-        _decide(entry, HourStatus.APPROVED, actor, now)
+        _decide(entry, HourStatus.APPROVED, by)
     session.flush()
     return len(pending)
+
+
+def led_teams(session: Session, user_id: uuid.UUID | None) -> frozenset[uuid.UUID]:
+    """Teams the user leads here (as a volunteer marked lead of the team)."""
+    query = (
+        select(TeamMember.team_id)
+        .join(Volunteer, Volunteer.id == TeamMember.volunteer_id)
+        .where(Volunteer.user_id == user_id, TeamMember.is_lead.is_(True))
+    )
+    return frozenset(session.scalars(query)) if user_id is not None else frozenset()
 
 
 def list_query(filters: Mapping[str, Any]) -> Any:

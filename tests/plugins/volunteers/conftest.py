@@ -122,6 +122,11 @@ class Volunteers:
         }
         return str(self.created("/hours", body, slug)["id"])
 
+    def user_id(self, person: str) -> str:
+        with self.app.app_context():
+            query = select(User.id).where(User.email == f"{person}@linli.test")
+            return str(db.session().scalars(query).one())
+
     def grant(self, person: str, slug: str, roles: list[str]) -> None:
         """Give one of the fixture people a membership with ``roles`` in a community."""
         community = getattr(self.communities, slug)

@@ -63,6 +63,26 @@ def test_bulk_approval_with_a_foreign_id_approves_nothing(vol: Volunteers) -> No
     assert vol.get(f"/hours/{ours}").get_json()["status"] == "pending"
 
 
+def test_a_team_lead_decides_only_their_own_teams_hours(vol: Volunteers) -> None:
+    medical, safety = vol.team("健康服务小分队", "medical"), vol.team("安全护卫队", "safety")
+    vol.grant("nobody", "alpha", ["volunteers.team_lead"])
+    lead = vol.created("/volunteers", {"user_id": vol.user_id("nobody")})
+    vol.post(f"/teams/{medical}/members", {"volunteer_id": lead["id"], "is_lead": True})
+    doctor = vol.volunteer("王医生")
+    ours = vol.hours(doctor, 2, team_id=medical)
+    theirs = vol.hours(doctor, 2, team_id=safety)
+    unteamed = vol.hours(doctor, 2)
+    for entry in (theirs, unteamed):
+        refused = vol.post(f"/hours/{entry}/approve", who="nobody")
+        assert problem(refused)["code"] == "not_your_team"
+    mixed = vol.post("/hours/approve", {"ids": [ours, theirs]}, who="nobody")
+    assert mixed.status_code == 403
+    assert vol.get(f"/hours/{ours}").get_json()["status"] == "pending"
+    assert vol.post("/hours/approve", {"ids": [ours]}, who="nobody").get_json() == {"approved": 1}
+    declined = vol.post(f"/hours/{theirs}/decline", {"reason": "不是本队"})  # the admin may
+    assert declined.get_json()["status"] == "declined"
+
+
 def test_bad_hour_entries_are_4xx_problems(vol: Volunteers) -> None:
     volunteer = vol.volunteer("陈老师")
     tomorrow = (date.today() + timedelta(days=1)).isoformat()

@@ -149,12 +149,16 @@ def test_a_disabled_module_answers_404_everywhere_and_keeps_its_data(
 def test_module_roles_open_the_module_and_nothing_more(
     vol: Volunteers, ids: dict[str, dict[str, uuid.UUID]]
 ) -> None:
-    """A team lead reads and approves hours but does not manage; a coordinator manages."""
+    """A team lead reads and approves their team's hours but does not manage."""
     vol.grant("nobody", "alpha", ["volunteers.team_lead"])
-    hour = ids["alpha"]["hour_id"]
+    hour, team = ids["alpha"]["hour_id"], ids["alpha"]["team_id"]
     assert vol.get("/teams", who="nobody").status_code == 200
     assert vol.post("/teams", {"name": "新队", "kind": "youth"}, who="nobody").status_code == 403
+    assert vol.client.get("/api/v1/t/alpha/members", headers=auth("nobody")).status_code == 403
+    not_yet = vol.post(f"/hours/{hour}/approve", who="nobody")
+    assert (not_yet.status_code, problem(not_yet)["code"]) == (403, "not_your_team")
+    lead = vol.created("/volunteers", {"user_id": vol.user_id("nobody")})
+    vol.post(f"/teams/{team}/members", {"volunteer_id": lead["id"], "is_lead": True})
     approved = vol.post(f"/hours/{hour}/approve", who="nobody")
     assert approved.status_code == 200
     assert approved.get_json()["decided_by"].startswith("user:")
-    assert vol.client.get("/api/v1/t/alpha/members", headers=auth("nobody")).status_code == 403

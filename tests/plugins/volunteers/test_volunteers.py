@@ -3,24 +3,14 @@ partner serving in two communities keeps two hour totals), contact cards, teams.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from linli import db
-from linli.identity.models import User
 from tests.conftest import auth, problem
 from tests.plugins.volunteers.conftest import Volunteers, url
-
-
-def _user_id(vol: Volunteers, person: str) -> str:
-    with vol.app.app_context():
-        query = select(User.id).where(User.email == f"{person}@linli.test")
-        return str(db.session().scalars(query).one())
 
 
 def test_a_partner_member_volunteering_in_two_communities_keeps_hours_apart(
     vol: Volunteers,
 ) -> None:
-    member = _user_id(vol, "partner_shared")  # unit "shared-unit": partner of alpha and beta
+    member = vol.user_id("partner_shared")  # unit "shared-unit": partner of alpha and beta
     here = vol.created("/volunteers", {"user_id": member, "skills": ["法律咨询"]})
     there = vol.created("/volunteers", {"user_id": member}, slug="beta")
     assert here["id"] != there["id"]
@@ -44,15 +34,15 @@ def test_a_partner_member_volunteering_in_two_communities_keeps_hours_apart(
 
 def test_only_people_acting_here_can_be_enlisted(vol: Volunteers) -> None:
     for person in ("partner_beta", "partner_ended", "nobody"):
-        response = vol.post("/volunteers", {"user_id": _user_id(vol, person)})
+        response = vol.post("/volunteers", {"user_id": vol.user_id(person)})
         assert response.status_code == 422, person
         assert "user_id" in problem(response)["errors"]["json"]
-    staff = vol.post("/volunteers", {"user_id": _user_id(vol, "alpha_staff")})
+    staff = vol.post("/volunteers", {"user_id": vol.user_id("alpha_staff")})
     assert staff.status_code == 201  # a member of the community may volunteer too
     foreign = vol.resident("别社区居民", slug="beta")
     response = vol.post("/volunteers", {"resident_id": foreign})
     assert "resident_id" in problem(response)["errors"]["json"]
-    for body in ({}, {"resident_id": foreign, "user_id": _user_id(vol, "alpha_staff")}):
+    for body in ({}, {"resident_id": foreign, "user_id": vol.user_id("alpha_staff")}):
         assert vol.post("/volunteers", body).status_code == 422
 
 
