@@ -62,6 +62,8 @@ class DemoCommunity:
     teams: tuple[DemoTeam, ...]
     activities: int  # past activities (场次) over three years
     people_served: int  # 服务居民人次 over those three years
+    #: Titles the past activities take in turn (the seed's where it names them).
+    titles: tuple[str, ...] = ("志愿服务活动",)
 
 
 # 826 in total, as the seed says; the split between the five teams is filler.
@@ -75,6 +77,16 @@ FUHUI = DemoCommunity(
     ),
     activities=110,  # seed: 百余场次
     people_served=15_800,  # seed: 服务居民15800余人次
+    titles=(  # named in the seed
+        "邻里守望送温暖",
+        "邻里守望、相扶相帮消夏晚会",
+        "社区趣味运动会",
+        "党建知识抢答赛",
+        "“志愿服务在行动，让冬天不再寒冷”微心愿认领",
+        "心连心进社区——青少年美德教育之大手牵小手、文明行动一起来",
+        "情暖福惠、让爱飞扬",
+        "福惠社区老年协会书画摄影艺术展",
+    ),
 )
 # The 17-person medical squad's specialities: 口腔, 急诊, 骨科, 中医 from the seed; the
 # other specialities are filler.
@@ -94,6 +106,7 @@ CHANGPU = DemoCommunity(
     ),
     activities=24,  # filler
     people_served=1_200,  # filler
+    titles=("健康义诊", "暴雨天排查隐患", "入户了解居民需求", "上门照料孤寡老人"),  # seed's words
 )
 # The seed names the 红色管家技能库 but not its skills: these are filler.
 MINGHUI = DemoCommunity(
@@ -108,6 +121,7 @@ MINGHUI = DemoCommunity(
     ),
     activities=18,  # filler
     people_served=900,  # filler
+    titles=("创建全国文明城市宣传", "邻里文化节", "公益培训"),  # seed's words
 )
 DEMOS = {"fuhui": FUHUI, "changpu": CHANGPU, "minghui": MINGHUI}
 YEARS = 3  # 近三年
@@ -203,7 +217,11 @@ def _history(
         team = teams[n % len(teams)]
         day = today - timedelta(days=rng.randrange(1, YEARS * 365))
         session.add(
-            Activity(team_id=team.id, title=f"{team.name}活动", content=team.description or "")
+            Activity(
+                team_id=team.id,
+                title=plan.titles[n % len(plan.titles)],
+                content=team.description or "",
+            )
         )
         members = made[team]
         if not members:

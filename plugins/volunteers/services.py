@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid
@@ -237,7 +237,7 @@ def approved_hours(
 def team_names(session: Session, volunteer_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
     query = (
         select(TeamMember.volunteer_id, Team.name)
-        .join(Team, and_(Team.id == TeamMember.team_id))
+        .join(Team, Team.id == TeamMember.team_id)
         .where(TeamMember.volunteer_id.in_(volunteer_ids))
         .order_by(Team.name)
     )
