@@ -45,3 +45,17 @@ def effect(name: str, pid_file: str) -> dict[str, Any]:
 @job_kind("test.bad_input")
 def bad_input() -> None:
     raise JobFailed("bad_row", "Row 3 is not valid", {"row": 3})
+
+
+@job_kind("test.gate")
+def gate(name: str, started: str, release: str) -> dict[str, Any]:
+    """Say that it started, wait until the test opens the gate (a minute at most), then
+    write: lets a test stop the worker while this job is surely running."""
+    Path(started).write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    session = db.session()
+    session.add(Compound(name=name))
+    session.commit()
+    return {"opened": Path(release).exists()}

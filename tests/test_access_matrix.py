@@ -44,6 +44,7 @@ from linli.identity.models import (
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
 from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
+from linli.residents.people import Household, Resident, TagDefinition
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
 from tests.conftest import PEOPLE, Communities, Community, problem
@@ -66,14 +67,28 @@ TENANT_GROUPS = {
     "modules": "modules",  # which modules are on, and switching them
     "jobs": "jobs",  # the community's background jobs
     "exports": "exports",  # full data archives: admins only
+    "residents": "residents",  # the registry: personal data
+    "households": "residents",
 }
+_RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
+#: Routes that show or remove a person's full identity: admin-scope holders only.
+PERSONAL_DATA_ROUTES = frozenset(
+    {
+        (f"{_RESIDENT}/identity", "POST"),
+        (f"{_RESIDENT}/personal-data", "POST"),
+        (f"{_RESIDENT}/erase", "POST"),
+    }
+)
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
 STRICTEST_GROUP = MODULE_GROUP
 
 #: Which accesses ("read" = GET, "write" = anything else) each kind of role has per group.
 EVERYTHING = {"read", "write"}
 READ_ONLY = {"read"}
-ALL_GROUPS = ("community", "places", "people", "audit", "modules", "jobs", "exports", MODULE_GROUP)
+ALL_GROUPS = (
+    *("community", "places", "people", "audit", "modules", "jobs", "exports", "residents"),
+    MODULE_GROUP,
+)
 NOTHING: set[str] = set()
 POLICY: dict[str, dict[str, set[str]]] = {
     "platform": dict.fromkeys(ALL_GROUPS, EVERYTHING),
@@ -86,6 +101,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         MODULE_GROUP: NOTHING,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,  # statistics, never the people
     },
     "staff": {
         "community": READ_ONLY,
@@ -95,6 +111,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": READ_ONLY,
         "exports": NOTHING,
+        "residents": EVERYTHING,  # but not a person's full identity (below)
         MODULE_GROUP: set(),
     },
     "partner": {
@@ -105,6 +122,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
     "integration": {
@@ -115,6 +133,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
 }
@@ -245,6 +264,7 @@ SCENARIOS = [
 ]
 
 OK = (0, "")
+MATRIX_TAG = "matrix_tag"
 
 
 def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, str]:
@@ -257,6 +277,11 @@ def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, 
         if scenario.target == "gamma":
             return 403, "tenant_suspended"
         allowed = POLICY[scenario.label][group or STRICTEST_GROUP]
+        if (route.rule, route.method) in PERSONAL_DATA_ROUTES and scenario.label not in (
+            "platform",
+            "admin",
+        ):
+            allowed = NOTHING
         return OK if route.access in allowed else (403, "forbidden")
     key = (route.rule, route.method)
     if scenario.caller == "platform_admin":
@@ -290,6 +315,8 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
+    residents: dict[str, uuid.UUID]
+    households: dict[str, uuid.UUID]
     #: Per community, path values of plugins' own routes (see :func:`_plugin_rows`).
     plugin_rows: dict[str, dict[str, uuid.UUID]]
 
@@ -354,6 +381,8 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
+        residents: dict[str, uuid.UUID] = {}
+        households: dict[str, uuid.UUID] = {}
         plugin_rows: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
@@ -367,9 +396,19 @@ def world(app: Flask, communities: Communities) -> World:
                 )
                 session.add_all([job, archive])
                 session.flush()
+                household = Household(number="1-101")
+                session.add(household)
+                session.flush()
+                resident = Resident(
+                    name="矩阵居民", purpose="matrix", household_id=household.id, relation="head"
+                )
+                session.add_all([resident, TagDefinition(code=MATRIX_TAG, name="矩阵标签")])
+                session.flush()
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
+                residents[community.ref.slug] = resident.id
+                households[community.ref.slug] = household.id
                 plugin_rows[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
@@ -382,6 +421,8 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
+            residents,
+            households,
             plugin_rows,
         )
 
@@ -413,6 +454,9 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
+            "resident_id": world.residents[target],
+            "household_id": world.households[target],
+            "code": MATRIX_TAG,
             **world.plugin_rows[target],
         }
         if name == "user_id":

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from redis import Redis
 from rq import Queue, Retry
@@ -28,11 +27,6 @@ from tests.conftest import Communities, auth
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = [sys.executable, "-c", "import tests.job_kinds; from linli.cli import main; main()"]
-
-
-@pytest.fixture
-def queued_app(settings: Settings, redis_url: str) -> Flask:
-    return create_app(settings.with_overrides(redis_url=redis_url))
 
 
 def _env(settings: Settings, redis_url: str) -> dict[str, str]:
