@@ -52,36 +52,36 @@ from plugins.volunteers.models import (
 )
 from plugins.volunteers.permissions import APPROVE, MANAGE, READ
 from plugins.volunteers.schemas import (
-    ActivityIn,
-    ActivityOut,
-    ActivityPatch,
-    ApplicationIn,
-    ApplicationOut,
-    BulkApproveIn,
-    BulkApproveOut,
-    CardOut,
-    CertificateIn,
-    CertificateOut,
-    CheckOutIn,
-    DeclineIn,
-    HourIn,
-    HourListArgs,
-    HourOut,
-    ImportArgs,
-    MemberIn,
-    MemberOut,
-    RecruitmentIn,
-    RecruitmentOut,
-    ReportArgs,
-    ReportRow,
-    ShiftIn,
-    ShiftOut,
-    SignupIn,
-    SignupOut,
-    StarAwardOut,
-    TeamIn,
-    TeamOut,
-    TeamPatch,
+    VolActivityIn,
+    VolActivityOut,
+    VolActivityPatch,
+    VolApplicationIn,
+    VolApplicationOut,
+    VolBulkApproveIn,
+    VolBulkApproveOut,
+    VolCertificateIn,
+    VolCertificateOut,
+    VolCheckOutIn,
+    VolDeclineIn,
+    VolHourIn,
+    VolHourListArgs,
+    VolHourOut,
+    VolMemberIn,
+    VolMemberOut,
+    VolRecruitmentIn,
+    VolRecruitmentOut,
+    VolReportArgs,
+    VolReportRow,
+    VolShiftIn,
+    VolShiftOut,
+    VolSignupIn,
+    VolSignupOut,
+    VolStarAwardOut,
+    VolTeamIn,
+    VolTeamOut,
+    VolTeamPatch,
+    VolunteerCardOut,
+    VolunteerImportArgs,
     VolunteerIn,
     VolunteerListArgs,
     VolunteerOut,
@@ -112,15 +112,15 @@ def _committed(row: R) -> R:
 @blp.route("/teams")
 class Teams(MethodView):
     @require(READ)
-    @blp.response(200, TeamOut(many=True))
+    @blp.response(200, VolTeamOut(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Team]:
         """List teams"""
         return paged(db.session(), select(Team), pagination_parameters, Team.name, Team.id)
 
     @require(MANAGE)
-    @blp.arguments(TeamIn)
-    @blp.response(201, TeamOut)
+    @blp.arguments(VolTeamIn)
+    @blp.response(201, VolTeamOut)
     def post(self, data: dict[str, Any]) -> Team:
         """Add a team (its kind one of the community's team kinds)"""
         return _committed(services.create_team(db.session(), data, _settings()))
@@ -129,14 +129,14 @@ class Teams(MethodView):
 @blp.route("/teams/<uuid:team_id>")
 class TeamItem(MethodView):
     @require(READ)
-    @blp.response(200, TeamOut)
+    @blp.response(200, VolTeamOut)
     def get(self, team_id: uuid.UUID) -> Team:
         """One team"""
         return tenant_row_or_404(Team, team_id)
 
     @require(MANAGE)
-    @blp.arguments(TeamPatch)
-    @blp.response(200, TeamOut)
+    @blp.arguments(VolTeamPatch)
+    @blp.response(200, VolTeamOut)
     def patch(self, data: dict[str, Any], team_id: uuid.UUID) -> Team:
         """Change or retire a team (teams are never deleted: their hours stay theirs)"""
         team = tenant_row_or_404(Team, team_id)
@@ -146,14 +146,14 @@ class TeamItem(MethodView):
 @blp.route("/teams/<uuid:team_id>/members")
 class TeamMembers(MethodView):
     @require(READ)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, VolMemberOut(many=True))
     def get(self, team_id: uuid.UUID) -> list[dict[str, Any]]:
         """The team's volunteers, leads first"""
         return services.members(db.session(), tenant_row_or_404(Team, team_id))
 
     @require(MANAGE)
-    @blp.arguments(MemberIn)
-    @blp.response(200, MemberOut(many=True))
+    @blp.arguments(VolMemberIn)
+    @blp.response(200, VolMemberOut(many=True))
     def post(self, data: dict[str, Any], team_id: uuid.UUID) -> list[dict[str, Any]]:
         """Add a volunteer to the team, or make them lead it"""
         session = db.session()
@@ -215,7 +215,7 @@ class VolunteerItem(MethodView):
 
 @blp.route("/volunteers/<uuid:volunteer_id>/card", methods=["GET"])
 @require(READ)
-@blp.response(200, CardOut)
+@blp.response(200, VolunteerCardOut)
 def contact_card(volunteer_id: uuid.UUID) -> dict[str, Any]:
     """The volunteer's contact card (联系卡): teams, skills, what they offer, masked phone"""
     volunteer = tenant_row_or_404(Volunteer, volunteer_id)
@@ -224,7 +224,7 @@ def contact_card(volunteer_id: uuid.UUID) -> dict[str, Any]:
 
 @blp.route("/volunteers/import", methods=["POST"])
 @require(MANAGE)
-@blp.arguments(ImportArgs, location="query")
+@blp.arguments(VolunteerImportArgs, location="query")
 @blp.response(202, JobOut)
 def import_volunteers(args: dict[str, Any]) -> JobRecord:
     """Import volunteers from an .xlsx or .csv file (multipart ``file``), as a job.
@@ -266,7 +266,7 @@ def _room_for_uploads() -> None:
 @blp.route("/activities")
 class Activities(MethodView):
     @require(READ)
-    @blp.response(200, ActivityOut(many=True))
+    @blp.response(200, VolActivityOut(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Activity]:
         """List activities, newest first"""
@@ -274,8 +274,8 @@ class Activities(MethodView):
         return paged(db.session(), select(Activity), pagination_parameters, *order)
 
     @require(MANAGE)
-    @blp.arguments(ActivityIn)
-    @blp.response(201, ActivityOut)
+    @blp.arguments(VolActivityIn)
+    @blp.response(201, VolActivityOut)
     def post(self, data: dict[str, Any]) -> Activity:
         """Plan an activity"""
         return _committed(shifts.create_activity(db.session(), data))
@@ -284,14 +284,14 @@ class Activities(MethodView):
 @blp.route("/activities/<uuid:activity_id>")
 class ActivityItem(MethodView):
     @require(READ)
-    @blp.response(200, ActivityOut)
+    @blp.response(200, VolActivityOut)
     def get(self, activity_id: uuid.UUID) -> Activity:
         """One activity"""
         return tenant_row_or_404(Activity, activity_id)
 
     @require(MANAGE)
-    @blp.arguments(ActivityPatch)
-    @blp.response(200, ActivityOut)
+    @blp.arguments(VolActivityPatch)
+    @blp.response(200, VolActivityOut)
     def patch(self, data: dict[str, Any], activity_id: uuid.UUID) -> Activity:
         """Change or cancel an activity"""
         activity = tenant_row_or_404(Activity, activity_id)
@@ -301,7 +301,7 @@ class ActivityItem(MethodView):
 @blp.route("/activities/<uuid:activity_id>/shifts")
 class ActivityShifts(MethodView):
     @require(READ)
-    @blp.response(200, ShiftOut(many=True))
+    @blp.response(200, VolShiftOut(many=True))
     def get(self, activity_id: uuid.UUID) -> list[dict[str, Any]]:
         """The activity's shifts with their confirmed and waitlisted counts"""
         session = db.session()
@@ -310,8 +310,8 @@ class ActivityShifts(MethodView):
         return [shifts.shift_view(session, s) for s in session.scalars(query)]
 
     @require(MANAGE)
-    @blp.arguments(ShiftIn)
-    @blp.response(201, ShiftOut)
+    @blp.arguments(VolShiftIn)
+    @blp.response(201, VolShiftOut)
     def post(self, data: dict[str, Any], activity_id: uuid.UUID) -> dict[str, Any]:
         """Add a shift: time, place, places (slots), skills required"""
         session = db.session()
@@ -322,7 +322,7 @@ class ActivityShifts(MethodView):
 
 @blp.route("/shifts/<uuid:shift_id>", methods=["GET"])
 @require(READ)
-@blp.response(200, ShiftOut)
+@blp.response(200, VolShiftOut)
 def shift_item(shift_id: uuid.UUID) -> dict[str, Any]:
     """One shift with its counts"""
     return shifts.shift_view(db.session(), tenant_row_or_404(Shift, shift_id))
@@ -331,7 +331,7 @@ def shift_item(shift_id: uuid.UUID) -> dict[str, Any]:
 @blp.route("/shifts/<uuid:shift_id>/signups")
 class ShiftSignups(MethodView):
     @require(READ)
-    @blp.response(200, SignupOut(many=True))
+    @blp.response(200, VolSignupOut(many=True))
     def get(self, shift_id: uuid.UUID) -> Sequence[Signup]:
         """Sign-ups of the shift: confirmed, then the waitlist in order"""
         shift = tenant_row_or_404(Shift, shift_id)
@@ -343,8 +343,8 @@ class ShiftSignups(MethodView):
         return db.session().scalars(query).all()
 
     @require(MANAGE)
-    @blp.arguments(SignupIn)
-    @blp.response(201, SignupOut)
+    @blp.arguments(VolSignupIn)
+    @blp.response(201, VolSignupOut)
     def post(self, data: dict[str, Any], shift_id: uuid.UUID) -> Signup:
         """Sign a volunteer up: a place if one is free, else the waitlist"""
         session = db.session()
@@ -353,7 +353,7 @@ class ShiftSignups(MethodView):
 
 @blp.route("/signups/<uuid:signup_id>", methods=["DELETE"])
 @require(MANAGE)
-@blp.response(200, SignupOut)
+@blp.response(200, VolSignupOut)
 def withdraw(signup_id: uuid.UUID) -> Signup:
     """Withdraw a sign-up (kept, marked withdrawn); the first on the waitlist moves up"""
     signup = tenant_row_or_404(Signup, signup_id)
@@ -362,7 +362,7 @@ def withdraw(signup_id: uuid.UUID) -> Signup:
 
 @blp.route("/signups/<uuid:signup_id>/check-in", methods=["POST"])
 @require(MANAGE)
-@blp.response(200, SignupOut)
+@blp.response(200, VolSignupOut)
 def check_in(signup_id: uuid.UUID) -> Signup:
     """Check a volunteer in on site"""
     signup = tenant_row_or_404(Signup, signup_id)
@@ -371,8 +371,8 @@ def check_in(signup_id: uuid.UUID) -> Signup:
 
 @blp.route("/signups/<uuid:signup_id>/check-out", methods=["POST"])
 @require(MANAGE)
-@blp.arguments(CheckOutIn)
-@blp.response(200, SignupOut)
+@blp.arguments(VolCheckOutIn)
+@blp.response(200, VolSignupOut)
 def check_out(data: dict[str, Any], signup_id: uuid.UUID) -> Signup:
     """Check a volunteer out; logs the hours served, pending approval"""
     signup = tenant_row_or_404(Signup, signup_id)
@@ -385,8 +385,8 @@ def check_out(data: dict[str, Any], signup_id: uuid.UUID) -> Signup:
 @blp.route("/hours")
 class Hours(MethodView):
     @require(READ)
-    @blp.arguments(HourListArgs, location="query")
-    @blp.response(200, HourOut(many=True))
+    @blp.arguments(VolHourListArgs, location="query")
+    @blp.response(200, VolHourOut(many=True))
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[HourRecord]:
         """Hour entries, newest service first"""
@@ -394,8 +394,8 @@ class Hours(MethodView):
         return paged(db.session(), hours.list_query(args), pagination_parameters, *order)
 
     @require(MANAGE)
-    @blp.arguments(HourIn)
-    @blp.response(201, HourOut)
+    @blp.arguments(VolHourIn)
+    @blp.response(201, VolHourOut)
     def post(self, data: dict[str, Any]) -> HourRecord:
         """Enter hours by hand (actual service time, travel excluded), pending approval"""
         return _committed(hours.log_manual(db.session(), data, date.today()))
@@ -403,7 +403,7 @@ class Hours(MethodView):
 
 @blp.route("/hours/<uuid:hour_id>", methods=["GET"])
 @require(READ)
-@blp.response(200, HourOut)
+@blp.response(200, VolHourOut)
 def hour_item(hour_id: uuid.UUID) -> HourRecord:
     """One hour entry"""
     return tenant_row_or_404(HourRecord, hour_id)
@@ -420,7 +420,7 @@ def _decider() -> hours.Decider:
 
 @blp.route("/hours/<uuid:hour_id>/approve", methods=["POST"])
 @require(APPROVE)
-@blp.response(200, HourOut)
+@blp.response(200, VolHourOut)
 def approve_hours(hour_id: uuid.UUID) -> HourRecord:
     """Approve pending hours (team lead)"""
     return _committed(hours.approve(db.session(), hour_id, _decider()))
@@ -428,8 +428,8 @@ def approve_hours(hour_id: uuid.UUID) -> HourRecord:
 
 @blp.route("/hours/<uuid:hour_id>/decline", methods=["POST"])
 @require(APPROVE)
-@blp.arguments(DeclineIn)
-@blp.response(200, HourOut)
+@blp.arguments(VolDeclineIn)
+@blp.response(200, VolHourOut)
 def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
     """Decline pending hours with a reason (the entry is kept)"""
     return _committed(hours.decline(db.session(), hour_id, data["reason"], _decider()))
@@ -437,8 +437,8 @@ def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
 
 @blp.route("/hours/approve", methods=["POST"])
 @require(APPROVE)
-@blp.arguments(BulkApproveIn)
-@blp.response(200, BulkApproveOut)
+@blp.arguments(VolBulkApproveIn)
+@blp.response(200, VolBulkApproveOut)
 def bulk_approve(data: dict[str, Any]) -> dict[str, int]:
     """Approve many entries at once; those decided already are left as they are"""
     session = db.session()
@@ -449,7 +449,7 @@ def bulk_approve(data: dict[str, Any]) -> dict[str, int]:
 
 @blp.route("/stars/notices", methods=["GET"])
 @require(READ)
-@blp.response(200, StarAwardOut(many=True))
+@blp.response(200, VolStarAwardOut(many=True))
 def star_notices() -> list[dict[str, Any]]:
     """The public notice list (公示) of star awards not final yet"""
     return stars.on_notice(db.session())
@@ -465,7 +465,7 @@ def recalculate_stars() -> JobRecord:
 
 @blp.route("/stars/<uuid:award_id>/withdraw", methods=["POST"])
 @require(MANAGE)
-@blp.response(200, StarAwardOut)
+@blp.response(200, VolStarAwardOut)
 def withdraw_award(award_id: uuid.UUID) -> dict[str, Any]:
     """Withdraw an award on notice (an objection was upheld)"""
     session = db.session()
@@ -480,7 +480,7 @@ def withdraw_award(award_id: uuid.UUID) -> dict[str, Any]:
 @blp.route("/certificates")
 class Certificates(MethodView):
     @require(READ)
-    @blp.response(200, CertificateOut(many=True))
+    @blp.response(200, VolCertificateOut(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Certificate]:
         """Certificates issued, newest first"""
@@ -488,8 +488,8 @@ class Certificates(MethodView):
         return paged(db.session(), select(Certificate), pagination_parameters, *order)
 
     @require(MANAGE)
-    @blp.arguments(CertificateIn)
-    @blp.response(201, CertificateOut)
+    @blp.arguments(VolCertificateIn)
+    @blp.response(201, VolCertificateOut)
     def post(self, data: dict[str, Any]) -> Certificate:
         """Issue a 志愿服务记录证明 of verified hours"""
         principal = require_principal()
@@ -503,7 +503,7 @@ class Certificates(MethodView):
 
 @blp.route("/certificates/<uuid:certificate_id>", methods=["GET"])
 @require(READ)
-@blp.response(200, CertificateOut)
+@blp.response(200, VolCertificateOut)
 def certificate_item(certificate_id: uuid.UUID) -> Certificate:
     """One certificate"""
     return tenant_row_or_404(Certificate, certificate_id)
@@ -525,7 +525,7 @@ def certificate_pdf(certificate_id: uuid.UUID) -> Response:
 @blp.route("/recruitments")
 class Recruitments(MethodView):
     @require(READ)
-    @blp.response(200, RecruitmentOut(many=True))
+    @blp.response(200, VolRecruitmentOut(many=True))
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Recruitment]:
         """Calls for volunteers, newest first"""
@@ -533,8 +533,8 @@ class Recruitments(MethodView):
         return paged(db.session(), select(Recruitment), pagination_parameters, *order)
 
     @require(MANAGE)
-    @blp.arguments(RecruitmentIn)
-    @blp.response(201, RecruitmentOut)
+    @blp.arguments(VolRecruitmentIn)
+    @blp.response(201, VolRecruitmentOut)
     def post(self, data: dict[str, Any]) -> Recruitment:
         """Open a call for volunteers for a team"""
         return _committed(recruitment.open_call(db.session(), data))
@@ -543,7 +543,7 @@ class Recruitments(MethodView):
 @blp.route("/recruitments/<uuid:recruitment_id>/applications")
 class Applications(MethodView):
     @require(READ)
-    @blp.response(200, ApplicationOut(many=True))
+    @blp.response(200, VolApplicationOut(many=True))
     def get(self, recruitment_id: uuid.UUID) -> Sequence[Application]:
         """Applications to the call"""
         call = tenant_row_or_404(Recruitment, recruitment_id)
@@ -555,8 +555,8 @@ class Applications(MethodView):
         return db.session().scalars(query).all()
 
     @require(MANAGE)
-    @blp.arguments(ApplicationIn)
-    @blp.response(201, ApplicationOut)
+    @blp.arguments(VolApplicationIn)
+    @blp.response(201, VolApplicationOut)
     def post(self, data: dict[str, Any], recruitment_id: uuid.UUID) -> Application:
         """Record an application (a resident or a partner-unit member)"""
         call = tenant_row_or_404(Recruitment, recruitment_id)
@@ -572,7 +572,7 @@ def _decide(application_id: uuid.UUID, *, approve: bool) -> Application:
 
 @blp.route("/applications/<uuid:application_id>/approve", methods=["POST"])
 @require(MANAGE)
-@blp.response(200, ApplicationOut)
+@blp.response(200, VolApplicationOut)
 def approve_application(application_id: uuid.UUID) -> Application:
     """Approve an application: the applicant becomes a volunteer of the call's team"""
     return _decide(application_id, approve=True)
@@ -580,7 +580,7 @@ def approve_application(application_id: uuid.UUID) -> Application:
 
 @blp.route("/applications/<uuid:application_id>/decline", methods=["POST"])
 @require(MANAGE)
-@blp.response(200, ApplicationOut)
+@blp.response(200, VolApplicationOut)
 def decline_application(application_id: uuid.UUID) -> Application:
     """Decline an application"""
     return _decide(application_id, approve=False)
@@ -591,8 +591,8 @@ def decline_application(application_id: uuid.UUID) -> Application:
 
 @blp.route("/reports/hours", methods=["GET"])
 @require(READ)
-@blp.arguments(ReportArgs, location="query")
-@blp.response(200, ReportRow(many=True))
+@blp.arguments(VolReportArgs, location="query")
+@blp.response(200, VolReportRow(many=True))
 def hours_report(args: dict[str, Any]) -> list[dict[str, Any]]:
     """Verified hours and person-times per team, volunteer or month"""
     return reports.hours_report(

@@ -59,19 +59,19 @@ class VolunteersSettings(Schema):
     certificate_contact = Text(load_default="", validate=validate.Length(max=100))
 
 
-class TeamIn(Schema):
+class VolTeamIn(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=100))
     kind = Text(required=True, validate=validate.Length(min=1, max=40))
     description = Text(multiline=True, allow_none=True, validate=validate.Length(max=2000))
 
 
-class TeamPatch(TeamIn):
+class VolTeamPatch(VolTeamIn):
     name = Text(validate=validate.Length(min=1, max=100))
     kind = Text(validate=validate.Length(min=1, max=40))
     active = fields.Boolean()
 
 
-class TeamOut(Schema):
+class VolTeamOut(Schema):
     id = fields.UUID()
     name = fields.String()
     kind = fields.String()
@@ -129,7 +129,7 @@ class VolunteerListArgs(Schema):
     q = Text(validate=validate.Length(min=1, max=100))
 
 
-class CardOut(Schema):
+class VolunteerCardOut(Schema):
     """The contact card (联系卡) shown on request."""
 
     id = fields.UUID()
@@ -144,31 +144,31 @@ class CardOut(Schema):
     approved_hours = fields.Float()
 
 
-class MemberIn(Schema):
+class VolMemberIn(Schema):
     volunteer_id = fields.UUID(required=True)
     is_lead = fields.Boolean(load_default=False)
 
 
-class MemberOut(Schema):
+class VolMemberOut(Schema):
     volunteer_id = fields.UUID()
     name = fields.String()
     is_lead = fields.Boolean()
 
 
-class ActivityIn(Schema):
+class VolActivityIn(Schema):
     title = Text(required=True, validate=validate.Length(min=1, max=200))
     content = Text(required=True, validate=validate.Length(min=1, max=200))
     team_id = fields.UUID(allow_none=True)
     place = Text(allow_none=True, validate=validate.Length(max=200))
 
 
-class ActivityPatch(ActivityIn):
+class VolActivityPatch(VolActivityIn):
     title = Text(validate=validate.Length(min=1, max=200))
     content = Text(validate=validate.Length(min=1, max=200))
     cancelled = fields.Boolean()
 
 
-class ActivityOut(Schema):
+class VolActivityOut(Schema):
     id = fields.UUID()
     team_id = fields.UUID(allow_none=True)
     title = fields.String()
@@ -177,7 +177,7 @@ class ActivityOut(Schema):
     cancelled = fields.Boolean()
 
 
-class ShiftIn(Schema):
+class VolShiftIn(Schema):
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     place = Text(allow_none=True, validate=validate.Length(max=200))
@@ -190,7 +190,7 @@ class ShiftIn(Schema):
             raise ValidationError(str(_l("A shift must end after it starts.")), "ends_at")
 
 
-class ShiftOut(Schema):
+class VolShiftOut(Schema):
     id = fields.UUID()
     activity_id = fields.UUID()
     starts_at = fields.DateTime()
@@ -202,11 +202,11 @@ class ShiftOut(Schema):
     waitlisted = fields.Integer()
 
 
-class SignupIn(Schema):
+class VolSignupIn(Schema):
     volunteer_id = fields.UUID(required=True)
 
 
-class SignupOut(Schema):
+class VolSignupOut(Schema):
     id = fields.UUID()
     shift_id = fields.UUID()
     volunteer_id = fields.UUID()
@@ -216,14 +216,14 @@ class SignupOut(Schema):
     checked_out_at = fields.DateTime(allow_none=True)
 
 
-class CheckOutIn(Schema):
+class VolCheckOutIn(Schema):
     """Hours actually served, travel excluded; by default the checked-in time."""
 
     hours = _hours()
     people_served = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
 
 
-class HourIn(Schema):
+class VolHourIn(Schema):
     volunteer_id = fields.UUID(required=True)
     served_on = fields.Date(required=True)
     hours = _hours(required=True)
@@ -235,7 +235,7 @@ class HourIn(Schema):
     )
 
 
-class HourOut(Schema):
+class VolHourOut(Schema):
     id = fields.UUID()
     volunteer_id = fields.UUID()
     team_id = fields.UUID(allow_none=True)
@@ -252,25 +252,25 @@ class HourOut(Schema):
     decline_reason = fields.String(allow_none=True)
 
 
-class HourListArgs(Schema):
+class VolHourListArgs(Schema):
     status = fields.String(validate=validate.OneOf(["pending", "approved", "declined"]))
     volunteer_id = fields.UUID()
     team_id = fields.UUID()
 
 
-class DeclineIn(Schema):
+class VolDeclineIn(Schema):
     reason = Text(required=True, validate=validate.Length(min=1, max=200))
 
 
-class BulkApproveIn(Schema):
+class VolBulkApproveIn(Schema):
     ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=500))
 
 
-class BulkApproveOut(Schema):
+class VolBulkApproveOut(Schema):
     approved = fields.Integer()
 
 
-class StarAwardOut(Schema):
+class VolStarAwardOut(Schema):
     id = fields.UUID()
     volunteer_id = fields.UUID()
     name = fields.String()
@@ -282,7 +282,7 @@ class StarAwardOut(Schema):
     status = fields.String()
 
 
-class CertificateIn(Schema):
+class VolCertificateIn(Schema):
     volunteer_id = fields.UUID(required=True)
     period_from = fields.Date(allow_none=True)
     period_to = fields.Date(allow_none=True)
@@ -290,7 +290,7 @@ class CertificateIn(Schema):
     contact = Text(validate=validate.Length(min=1, max=100))
 
 
-class CertificateOut(Schema):
+class VolCertificateOut(Schema):
     id = fields.UUID()
     number = fields.String()
     volunteer_id = fields.UUID()
@@ -305,7 +305,7 @@ class CertificateOut(Schema):
     contact = fields.String()
 
 
-class RecruitmentIn(Schema):
+class VolRecruitmentIn(Schema):
     team_id = fields.UUID(required=True)
     title = Text(required=True, validate=validate.Length(min=1, max=200))
     description = Text(multiline=True, allow_none=True, validate=validate.Length(max=5000))
@@ -313,7 +313,7 @@ class RecruitmentIn(Schema):
     open_until = fields.Date(allow_none=True)
 
 
-class RecruitmentOut(Schema):
+class VolRecruitmentOut(Schema):
     id = fields.UUID()
     team_id = fields.UUID()
     title = fields.String()
@@ -323,12 +323,12 @@ class RecruitmentOut(Schema):
     closed = fields.Boolean()
 
 
-class ApplicationIn(_OnePerson):
+class VolApplicationIn(_OnePerson):
     skills = fields.List(SKILL, load_default=list, validate=validate.Length(max=20))
     note = Text(allow_none=True, validate=validate.Length(max=500))
 
 
-class ApplicationOut(Schema):
+class VolApplicationOut(Schema):
     id = fields.UUID()
     recruitment_id = fields.UUID()
     resident_id = fields.UUID(allow_none=True)
@@ -338,13 +338,13 @@ class ApplicationOut(Schema):
     status = fields.String()
 
 
-class ReportArgs(Schema):
+class VolReportArgs(Schema):
     by = fields.String(load_default="team", validate=validate.OneOf(["team", "volunteer", "month"]))
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
 
 
-class ReportRow(Schema):
+class VolReportRow(Schema):
     key = fields.String()
     label = fields.String()
     hours = fields.Float()
@@ -353,5 +353,5 @@ class ReportRow(Schema):
     volunteers = fields.Integer()
 
 
-class ImportArgs(Schema):
+class VolunteerImportArgs(Schema):
     mode = fields.String(load_default="all", validate=validate.OneOf(["all", "valid"]))
