@@ -31,6 +31,7 @@ from plugins.volunteers import (
     certificates,
     hours,
     jobs,
+    record,
     recruitment,
     reports,
     services,
@@ -42,12 +43,14 @@ from plugins.volunteers.models import (
     Activity,
     Application,
     Certificate,
+    Evaluation,
     HourRecord,
     Recruitment,
     Shift,
     Signup,
     StarAward,
     Team,
+    Training,
     Volunteer,
 )
 from plugins.volunteers.permissions import APPROVE, MANAGE, READ
@@ -63,11 +66,14 @@ from plugins.volunteers.schemas import (
     VolCertificateOut,
     VolCheckOutIn,
     VolDeclineIn,
+    VolEvaluationIn,
+    VolEvaluationOut,
     VolHourIn,
     VolHourListArgs,
     VolHourOut,
     VolMemberIn,
     VolMemberOut,
+    VolRecordOut,
     VolRecruitmentIn,
     VolRecruitmentOut,
     VolReportArgs,
@@ -80,6 +86,8 @@ from plugins.volunteers.schemas import (
     VolTeamIn,
     VolTeamOut,
     VolTeamPatch,
+    VolTrainingIn,
+    VolTrainingOut,
     VolunteerCardOut,
     VolunteerImportArgs,
     VolunteerIn,
@@ -220,6 +228,44 @@ def contact_card(volunteer_id: uuid.UUID) -> dict[str, Any]:
     """The volunteer's contact card (联系卡): teams, skills, what they offer, masked phone"""
     volunteer = tenant_row_or_404(Volunteer, volunteer_id)
     return services.contact_card(db.session(), volunteer)
+
+
+@blp.route("/volunteers/<uuid:volunteer_id>/record", methods=["GET"])
+@require(READ)
+@blp.response(200, VolRecordOut)
+def volunteer_record(volunteer_id: uuid.UUID) -> dict[str, Any]:
+    """The volunteer's record in its five blocks (basic, service, training, honours,
+    evaluations)"""
+    return record.full_record(db.session(), tenant_row_or_404(Volunteer, volunteer_id))
+
+
+@blp.route("/volunteers/<uuid:volunteer_id>/trainings")
+class Trainings(MethodView):
+    @require(READ)
+    @blp.response(200, VolTrainingOut(many=True))
+    def get(self, volunteer_id: uuid.UUID) -> Sequence[Training]:
+        """Trainings the volunteer attended"""
+        volunteer = tenant_row_or_404(Volunteer, volunteer_id)
+        query = select(Training).where(Training.volunteer_id == volunteer.id)
+        return db.session().scalars(query.order_by(Training.held_on)).all()
+
+    @require(MANAGE)
+    @blp.arguments(VolTrainingIn)
+    @blp.response(201, VolTrainingOut)
+    def post(self, data: dict[str, Any], volunteer_id: uuid.UUID) -> Training:
+        """Record a training (its hours are not service hours)"""
+        volunteer = tenant_row_or_404(Volunteer, volunteer_id)
+        return _committed(record.add_training(db.session(), volunteer, data))
+
+
+@blp.route("/volunteers/<uuid:volunteer_id>/evaluations", methods=["POST"])
+@require(APPROVE)
+@blp.arguments(VolEvaluationIn)
+@blp.response(201, VolEvaluationOut)
+def evaluate(data: dict[str, Any], volunteer_id: uuid.UUID) -> Evaluation:
+    """Evaluate the volunteer for a year (优秀/良好/合格/不合格)"""
+    volunteer = tenant_row_or_404(Volunteer, volunteer_id)
+    return _committed(record.evaluate(db.session(), volunteer, data, current_actor()))
 
 
 @blp.route("/volunteers/import", methods=["POST"])

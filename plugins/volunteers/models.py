@@ -274,6 +274,39 @@ class Application(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.PENDING.value)
 
 
+class Training(TenantScoped, Timestamped, Base):
+    """培训情况: a training the volunteer attended (not service: never counted as hours)."""
+
+    __tablename__ = "volunteers_trainings"
+    __table_args__ = (tenant_fk("volunteer_id", "volunteers_volunteers"),)
+
+    volunteer_id: Mapped[uuid.UUID] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    organiser: Mapped[str | None] = mapped_column(String(200))
+
+
+#: 优秀, 良好, 合格, 不合格
+RATINGS = ("excellent", "good", "pass", "fail")
+
+
+class Evaluation(TenantScoped, Timestamped, Base):
+    """评价情况: the organiser's evaluation of a volunteer for a year."""
+
+    __tablename__ = "volunteers_evaluations"
+    __table_args__ = (
+        tenant_fk("volunteer_id", "volunteers_volunteers"),
+        UniqueConstraint("tenant_id", "volunteer_id", "year"),
+    )
+
+    volunteer_id: Mapped[uuid.UUID] = mapped_column()
+    year: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(String(500))
+    evaluated_by: Mapped[str | None] = mapped_column(String(80))
+
+
 MODELS = (
     Team,
     Volunteer,
@@ -286,4 +319,6 @@ MODELS = (
     Certificate,
     Recruitment,
     Application,
+    Training,
+    Evaluation,
 )

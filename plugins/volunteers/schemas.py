@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from linli.api.fields import Text
+from plugins.volunteers.models import RATINGS
 
 #: 1★–5★ at these cumulative verified hours: the common default (DOMAIN.md); Beijing uses
 #: 100/200/500/800/1000 and some districts 50/100/200/400/800, hence a setting.
@@ -355,3 +356,59 @@ class VolReportRow(Schema):
 
 class VolunteerImportArgs(Schema):
     mode = fields.String(load_default="all", validate=validate.OneOf(["all", "valid"]))
+
+
+class VolTrainingIn(Schema):
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    held_on = fields.Date(required=True)
+    hours = _hours(required=True)
+    organiser = Text(allow_none=True, validate=validate.Length(max=200))
+
+
+class VolTrainingOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    held_on = fields.Date()
+    hours = fields.Float()
+    organiser = fields.String(allow_none=True)
+
+
+class VolEvaluationIn(Schema):
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    rating = fields.String(required=True, validate=validate.OneOf(RATINGS))
+    comment = Text(allow_none=True, validate=validate.Length(max=500))
+
+
+class VolEvaluationOut(Schema):
+    id = fields.UUID()
+    year = fields.Integer()
+    rating = fields.String()
+    comment = fields.String(allow_none=True)
+    evaluated_by = fields.String(allow_none=True)
+
+
+class VolRecordService(Schema):
+    hours = fields.Float()
+    entries = fields.Integer()
+    people_served = fields.Integer()
+    recent = fields.List(fields.Nested(VolHourOut))
+
+
+class VolRecordHonour(Schema):
+    stars = fields.Integer()
+    hours = fields.Float()
+    notice_until = fields.Date()
+
+
+class VolRecordBasic(VolunteerCardOut):
+    joined_on = fields.Date()
+
+
+class VolRecordOut(Schema):
+    """The five blocks of a volunteer record."""
+
+    basic = fields.Nested(VolRecordBasic)
+    service = fields.Nested(VolRecordService)
+    training = fields.List(fields.Nested(VolTrainingOut))
+    honours = fields.List(fields.Nested(VolRecordHonour))
+    evaluations = fields.List(fields.Nested(VolEvaluationOut))

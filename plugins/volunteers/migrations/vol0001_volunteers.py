@@ -1,4 +1,4 @@
-"""volunteers: teams, volunteers, activities, shifts, sign-ups, hours, stars, certificates
+"""volunteers: teams, volunteers, shifts, sign-ups, hours, stars, certificates, records
 
 Revision ID: vol0001
 Revises:
@@ -411,6 +411,60 @@ def upgrade() -> None:
         ["tenant_id", "volunteer_id"],
         unique=False,
     )
+    op.create_table(
+        "volunteers_evaluations",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("rating", sa.String(length=16), nullable=False),
+        sa.Column("comment", sa.String(length=500), nullable=True),
+        sa.Column("evaluated_by", sa.String(length=80), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"],
+            ["volunteers_volunteers.tenant_id", "volunteers_volunteers.id"],
+            name=op.f("fk_volunteers_evaluations_tenant_id_volunteer_id_volunteers_volunteers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_volunteers_evaluations_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_volunteers_evaluations")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "volunteer_id",
+            "year",
+            name=op.f("uq_volunteers_evaluations_tenant_id_volunteer_id_year"),
+        ),
+    )
+    op.create_table(
+        "volunteers_trainings",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("hours", sa.Numeric(precision=5, scale=2), nullable=False),
+        sa.Column("organiser", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"],
+            ["volunteers_volunteers.tenant_id", "volunteers_volunteers.id"],
+            name=op.f("fk_volunteers_trainings_tenant_id_volunteer_id_volunteers_volunteers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_volunteers_trainings_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_volunteers_trainings")),
+    )
     enable_tenant_rls("volunteers_teams")
     enable_tenant_rls("volunteers_activities")
     enable_tenant_rls("volunteers_recruitments")
@@ -422,9 +476,13 @@ def upgrade() -> None:
     enable_tenant_rls("volunteers_star_awards")
     enable_tenant_rls("volunteers_team_members")
     enable_tenant_rls("volunteers_hours")
+    enable_tenant_rls("volunteers_evaluations")
+    enable_tenant_rls("volunteers_trainings")
 
 
 def downgrade() -> None:
+    disable_tenant_rls("volunteers_trainings")
+    disable_tenant_rls("volunteers_evaluations")
     disable_tenant_rls("volunteers_hours")
     disable_tenant_rls("volunteers_team_members")
     disable_tenant_rls("volunteers_star_awards")
@@ -436,6 +494,8 @@ def downgrade() -> None:
     disable_tenant_rls("volunteers_recruitments")
     disable_tenant_rls("volunteers_activities")
     disable_tenant_rls("volunteers_teams")
+    op.drop_table("volunteers_trainings")
+    op.drop_table("volunteers_evaluations")
     op.drop_table("volunteers_hours")
     op.drop_table("volunteers_team_members")
     op.drop_table("volunteers_star_awards")

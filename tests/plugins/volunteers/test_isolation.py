@@ -93,6 +93,12 @@ def _valid_bodies(own: dict[str, uuid.UUID]) -> dict[str, object]:
         "/shifts/<uuid:shift_id>/signups": {"volunteer_id": str(own["volunteer_id"])},
         "/teams/<uuid:team_id>/members": {"volunteer_id": str(own["volunteer_id"])},
         "/recruitments/<uuid:recruitment_id>/applications": {"user_id": str(uuid.uuid4())},
+        "/volunteers/<uuid:volunteer_id>/trainings": {
+            "title": "急救培训",
+            "held_on": "2025-03-01",
+            "hours": 2,
+        },
+        "/volunteers/<uuid:volunteer_id>/evaluations": {"year": 2025, "rating": "good"},
     }
 
 
