@@ -15,7 +15,20 @@ from linli.residents import lookup
 from linli.tenancy.models import Tenant
 from plugins.volunteers import demo, reports, services
 from plugins.volunteers import hours as hour_entries
-from plugins.volunteers.models import MODELS, Shift, Signup, SignupStatus, Volunteer
+from plugins.volunteers.models import (
+    MODELS,
+    Application,
+    Certificate,
+    Evaluation,
+    HourRecord,
+    Shift,
+    Signup,
+    SignupStatus,
+    StarAward,
+    TeamMember,
+    Training,
+    Volunteer,
+)
 from plugins.volunteers.shifts import LOCAL
 
 
@@ -30,15 +43,47 @@ def _plain(value: Any) -> Any:
 @hookimpl
 def export_tenant_data(tenant: Tenant) -> dict[str, Any]:
     """Every row of every table of the module, column by column."""
-    session = db.session()
-    part: dict[str, Any] = {}
-    for model in MODELS:
-        columns = [c.key for c in model.__table__.columns if c.key != "tenant_id"]
-        rows = session.scalars(select(model).order_by(model.id))
-        part[model.__tablename__.removeprefix("volunteers_")] = [
-            {c: _plain(getattr(row, c)) for c in columns} for row in rows
-        ]
+    part = {model.__tablename__.removeprefix("volunteers_"): _rows(model) for model in MODELS}
     return {"volunteers": part}
+
+
+def _rows(model: type[Any], *conditions: Any) -> list[dict[str, Any]]:
+    columns = [c.key for c in model.__table__.columns if c.key != "tenant_id"]
+    query = select(model).where(*conditions).order_by(model.id)
+    return [{c: _plain(getattr(row, c)) for c in columns} for row in db.session().scalars(query)]
+
+
+@hookimpl
+def export_person_data(tenant: Tenant, resident_id: uuid.UUID) -> dict[str, Any]:
+    """What the module holds about one resident: their volunteer row and its records."""
+    volunteer = services.find_volunteer(db.session(), resident_id=resident_id)
+    mine = {"applications": _rows(Application, Application.resident_id == resident_id)}
+    if volunteer is not None:
+        mine["volunteer"] = _rows(Volunteer, Volunteer.id == volunteer.id)
+        for model in (HourRecord, Signup, TeamMember, StarAward, Certificate, Training, Evaluation):
+            mine[model.__tablename__.removeprefix("volunteers_")] = _rows(
+                model, model.volunteer_id == volunteer.id
+            )
+    return {"volunteers": mine}
+
+
+#: What an erased volunteer is called in lists and reports (their hours still count).
+ERASED_NAME = "（已注销）"
+
+
+@hookimpl
+def erase_person(tenant: Tenant, resident_id: uuid.UUID) -> None:
+    """Drop the copied name and free texts; hours, stars and certificates stay counted."""
+    session = db.session()
+    volunteer = services.find_volunteer(session, resident_id=resident_id)
+    if volunteer is not None:
+        volunteer.name = ERASED_NAME
+        volunteer.service_note = volunteer.availability = None
+    for application in session.scalars(
+        select(Application).where(Application.resident_id == resident_id)
+    ):
+        application.note = None
+    session.flush()
 
 
 @hookimpl

@@ -8,7 +8,7 @@ from flask import Flask
 
 from linli.plugins.services import current_settings
 from plugins.volunteers import stars
-from tests.conftest import problem
+from tests.conftest import auth, problem
 from tests.plugins.volunteers.conftest import Volunteers, in_community
 
 
@@ -46,3 +46,20 @@ def test_the_record_has_its_five_blocks(app: Flask, vol: Volunteers) -> None:
     assert [(h["stars"], h["hours"]) for h in record["honours"]] == [(1, 120.0)]
     assert [(e["year"], e["rating"]) for e in record["evaluations"]] == [(2025, "excellent")]
     assert record["basic"]["approved_hours"] == 120.0  # training hours are not service
+
+
+def test_a_persons_data_and_erasure_reach_their_volunteer_record(vol: Volunteers) -> None:
+    resident = vol.resident("待注销的志愿者")
+    volunteer = vol.created(
+        "/volunteers", {"resident_id": resident, "service_note": "家住3号楼，晚上可联系"}
+    )
+    vol.hours(volunteer["id"], 3)
+    residents = f"/api/v1/t/alpha/residents/{resident}"
+    personal = vol.client.post(f"{residents}/personal-data", headers=auth("alpha_admin"))
+    mine = personal.get_json()["modules"]["volunteers"]
+    assert mine["volunteer"][0]["name"] == "待注销的志愿者"
+    assert len(mine["hours"]) == 1
+    assert vol.client.post(f"{residents}/erase", headers=auth("alpha_admin")).status_code == 200
+    after = vol.get(f"/volunteers/{volunteer['id']}").get_json()
+    assert (after["name"], after["service_note"]) == ("（已注销）", None)
+    assert len(vol.get(f"/hours?volunteer_id={volunteer['id']}").get_json()) == 1  # still counted
