@@ -30,10 +30,13 @@ def _enable(app: Flask, slug: str, who: str) -> None:
 def test_scheduler_registers_every_manifest_schedule(settings: Settings, redis_url: str) -> None:
     app = create_app(settings.with_overrides(redis_url=redis_url))
     jobs = build_scheduler(app).get_jobs()
+    plugins = app.extensions["linli.plugins"].plugins.values()
+    schedules = [("fan_out", (p.name, s.job), s.cron, None) for p in plugins for s in p.schedules]
+    assert ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None) in schedules
     assert [(job.func.__name__, job.args, job.cron, job.interval) for job in jobs] == [
         ("deliver_outbox", (), None, 60),
         ("purge_old_results", (), "15 4 * * *", None),
-        ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None),
+        *schedules,
     ]
 
 
