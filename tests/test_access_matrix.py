@@ -567,7 +567,7 @@ def _check_cell(client: FlaskClient, world: World, scenario: Scenario, route: Ro
     body = None if route.method in ("GET", "DELETE") else {}
     response = client.open(url, method=route.method, headers=_headers(scenario, world), json=body)
     status, code = expected(scenario, route, group_of(route, world.plugins))
-    text = response.get_data(as_text=True)
+    text = response.get_data().decode("utf-8", "replace")  # downloads (PDF …) are binary
     where = f"{route.method} {url}"
     if status == 0:
         if response.status_code in (401, 403, 404) or response.status_code >= 500:

@@ -15,7 +15,12 @@ from sqlalchemy.engine import make_url
 
 from linli import db, migrate
 from linli.config import Settings
-from tests.conftest import PG_ADMIN_URL, _autocommit, _pg_reachable, make_settings
+from tests.conftest import (
+    PG_ADMIN_URL,
+    _autocommit,
+    _pg_reachable,
+    make_settings,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -187,3 +187,19 @@ def tagged(session: Session, code: str, *, limit: int = 500) -> list[ResidentCar
         .limit(limit)
     )
     return _card_rows(session, visible(query))
+
+
+@dataclass(frozen=True)
+class IdDocument:
+    """A resident's identity document as a module may print it (number masked)."""
+
+    id_type: str | None
+    number_masked: str | None
+
+
+def id_document(session: Session, resident_id: uuid.UUID) -> IdDocument | None:
+    """The document type and masked number of a visible resident (e.g. for a certificate
+    that must name them); ``None`` when the caller may not see the resident."""
+    query = visible(select(Resident).where(Resident.id == resident_id))
+    resident = session.scalars(query).one_or_none()
+    return None if resident is None else IdDocument(resident.id_type, resident.id_number_masked)
