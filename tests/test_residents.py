@@ -23,6 +23,7 @@ from linli.residents.identity_numbers import check_character
 from linli.residents.models import Grid, GridBuilding, PlaceAssignment, Room, Unit
 from linli.residents.people import Household
 from linli.tenancy.context import tenant_context
+from plugins.canteens.models import Elder
 from tests.conftest import PEOPLE, Communities, auth, problem
 
 RESIDENTS = "/api/v1/t/alpha/residents"
@@ -411,3 +412,31 @@ def test_keys_rotate_and_the_old_key_can_then_go(
     assert shown.get_json() == {"id_number": number, "phone": PHONE}
     with pytest.raises(RuntimeError, match="no longer configured"):
         client.post(f"{RESIDENTS}/{resident['id']}/identity", headers=auth("alpha_admin"))
+
+
+def test_merge_moves_every_modules_references_to_the_kept_resident(
+    app: Flask, client: FlaskClient, communities: Communities
+) -> None:
+    keep, duplicate = created(client, name="王奶奶"), created(client, name="王奶奶")
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        session = db.session()
+        session.add(Elder(resident_id=uuid.UUID(duplicate["id"]), card_code="CARD-0001"))
+        session.commit()
+    merged = client.post(
+        f"{RESIDENTS}/merge",
+        headers=auth("alpha_staff"),
+        json={"keep_id": keep["id"], "duplicate_id": duplicate["id"]},
+    )
+    assert merged.status_code == 200, merged.get_data(as_text=True)
+    assert merged.get_json()["moved_references"] == 1
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        elders = db.session().scalars(select(Elder.resident_id)).all()
+        moves = (
+            db.session()
+            .scalars(
+                select(AuditEvent.changed).where(AuditEvent.action == "canteens_elders.update")
+            )
+            .all()
+        )
+    assert elders == [uuid.UUID(keep["id"])]
+    assert moves == [["resident_id"]]  # the move is audited like any write
