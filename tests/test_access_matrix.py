@@ -21,6 +21,7 @@ that walks every route, writes after reads and destructive calls last.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from linli.identity.models import (
 from linli.identity.secrets import OAUTH_PREFIX, digest, new_token
 from linli.jobs.models import JobRecord
 from linli.plugins.models import ModuleEnablement
+from linli.residents.models import Grid, PlaceAssignment, Room, Unit
+from linli.residents.people import Household, Resident, TagDefinition
 from linli.tenancy.context import tenant_context
 from plugins.noticeboard.models import Notice
 from tests.conftest import PEOPLE, Communities, Community, problem
@@ -66,14 +69,33 @@ TENANT_GROUPS = {
     "modules": "modules",  # which modules are on, and switching them
     "jobs": "jobs",  # the community's background jobs
     "exports": "exports",  # full data archives: admins only
+    "residents": "residents",  # the registry: personal data
+    "households": "residents",
+    "units": "places",
+    "rooms": "places",
+    "grids": "places",
+    "place-assignments": "people",  # who is 网格员 or 楼长 where: member management
 }
+_RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
+#: Routes that show or remove a person's full identity: admin-scope holders only.
+PERSONAL_DATA_ROUTES = frozenset(
+    {
+        (f"{_RESIDENT}/identity", "POST"),
+        (f"{_RESIDENT}/personal-data", "POST"),
+        (f"{_RESIDENT}/erase", "POST"),
+        (f"{TENANT}/residents/export", "POST"),
+    }
+)
 MODULE_GROUP = "module"  # a plugin's own routes; also the strictest group
 STRICTEST_GROUP = MODULE_GROUP
 
 #: Which accesses ("read" = GET, "write" = anything else) each kind of role has per group.
 EVERYTHING = {"read", "write"}
 READ_ONLY = {"read"}
-ALL_GROUPS = ("community", "places", "people", "audit", "modules", "jobs", "exports", MODULE_GROUP)
+ALL_GROUPS = (
+    *("community", "places", "people", "audit", "modules", "jobs", "exports", "residents"),
+    MODULE_GROUP,
+)
 NOTHING: set[str] = set()
 POLICY: dict[str, dict[str, set[str]]] = {
     "platform": dict.fromkeys(ALL_GROUPS, EVERYTHING),
@@ -86,6 +108,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         MODULE_GROUP: NOTHING,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,  # statistics, never the people
     },
     "staff": {
         "community": READ_ONLY,
@@ -95,6 +118,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": READ_ONLY,
         "exports": NOTHING,
+        "residents": EVERYTHING,  # but not a person's full identity (below)
         MODULE_GROUP: set(),
     },
     "partner": {
@@ -105,6 +129,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
     "integration": {
@@ -115,6 +140,7 @@ POLICY: dict[str, dict[str, set[str]]] = {
         "modules": READ_ONLY,
         "jobs": NOTHING,
         "exports": NOTHING,
+        "residents": NOTHING,
         MODULE_GROUP: set(),
     },
 }
@@ -245,6 +271,7 @@ SCENARIOS = [
 ]
 
 OK = (0, "")
+MATRIX_TAG = "matrix_tag"
 
 
 def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, str]:
@@ -257,6 +284,11 @@ def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, 
         if scenario.target == "gamma":
             return 403, "tenant_suspended"
         allowed = POLICY[scenario.label][group or STRICTEST_GROUP]
+        if (route.rule, route.method) in PERSONAL_DATA_ROUTES and scenario.label not in (
+            "platform",
+            "admin",
+        ):
+            allowed = NOTHING
         return OK if route.access in allowed else (403, "forbidden")
     key = (route.rule, route.method)
     if scenario.caller == "platform_admin":
@@ -290,10 +322,27 @@ class World:
     notices: dict[str, uuid.UUID]
     jobs: dict[str, uuid.UUID]
     archives: dict[str, uuid.UUID]
-    plugin_rows: dict[str, dict[str, uuid.UUID]]
+    residents: dict[str, uuid.UUID]
+    households: dict[str, uuid.UUID]
+    places: dict[str, dict[str, uuid.UUID]]
+    #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
+    params: dict[str, dict[str, uuid.UUID]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
+
+
+def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
+    """Rows a plugin's URLs need, from ``tests/matrix_<plugin>.py`` (``rows(session)``,
+    called in the community's context) when the plugin's tests provide one."""
+    found: dict[str, uuid.UUID] = {}
+    for name in sorted(plugins):
+        for module in (f"tests.plugins.{name}.matrix", f"tests.matrix_{name}"):
+            if importlib.util.find_spec(module.rsplit(".", 1)[0]) and importlib.util.find_spec(
+                module
+            ):
+                found.update(importlib.import_module(module).rows(session))
+    return found
 
 
 @pytest.fixture
@@ -340,8 +389,10 @@ def world(app: Flask, communities: Communities) -> World:
         notices: dict[str, uuid.UUID] = {}
         jobs: dict[str, uuid.UUID] = {}
         archives: dict[str, uuid.UUID] = {}
-        plugin_rows: dict[str, dict[str, uuid.UUID]] = {}
-        makers = _plugin_row_makers(plugins)
+        residents: dict[str, uuid.UUID] = {}
+        households: dict[str, uuid.UUID] = {}
+        places: dict[str, dict[str, uuid.UUID]] = {}
+        params: dict[str, dict[str, uuid.UUID]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -354,12 +405,23 @@ def world(app: Flask, communities: Communities) -> World:
                 )
                 session.add_all([job, archive])
                 session.flush()
+                household = Household(number="1-101")
+                session.add(household)
+                session.flush()
+                resident = Resident(
+                    name="矩阵居民", purpose="matrix", household_id=household.id, relation="head"
+                )
+                session.add_all([resident, TagDefinition(code=MATRIX_TAG, name="矩阵标签")])
+                session.flush()
                 notices[community.ref.slug] = notice.id
                 jobs[community.ref.slug] = job.id
                 archives[community.ref.slug] = archive.id
-                plugin_rows[community.ref.slug] = {
-                    key: value for make in makers for key, value in make(session).items()
-                }
+                residents[community.ref.slug] = resident.id
+                households[community.ref.slug] = household.id
+                places[community.ref.slug] = _finer_places(
+                    session, community, _member_of_ids(users, community.ref.slug)
+                )
+                params[community.ref.slug] = _plugin_rows(session, plugins)
         return World(
             communities,
             users,
@@ -371,28 +433,40 @@ def world(app: Flask, communities: Communities) -> World:
             notices,
             jobs,
             archives,
-            plugin_rows,
+            residents,
+            households,
+            places,
+            params,
         )
 
 
-def _plugin_row_makers(plugins: frozenset[str]) -> list[Any]:
-    """Plugins' ``tests/plugins/<name>/matrix.py`` ``rows(session)``: the rows their URLs
-    name (path parameter → id), made in each community's context."""
-    makers = []
-    for name in sorted(plugins):
-        try:
-            makers.append(importlib.import_module(f"tests.plugins.{name}.matrix").rows)
-        except ModuleNotFoundError:
-            continue
-    return makers
+def _member_of_ids(users: dict[str, uuid.UUID], slug: str) -> uuid.UUID:
+    """A member of the community (not the caller of the scenarios that write)."""
+    return {"alpha": users["alpha_staff"], "beta": users["beta_admin"]}.get(slug, users["nobody"])
 
 
 def _member_of(world: World, slug: str) -> uuid.UUID:
-    """A member of the community (not the caller of the scenarios that write)."""
+    return _member_of_ids(world.users, slug)
+
+
+def _finer_places(session: Any, community: Community, member: uuid.UUID) -> dict[str, uuid.UUID]:
+    """A unit, an empty room, a grid and a 网格员 of another grid, for the routes that name
+    them; in the building the matrix does not delete, and apart from the grid it does."""
+    building = community.buildings[1]
+    unit = Unit(building_id=building, name="1单元")
+    grid, beat = Grid(name="第一网格"), Grid(name="第二网格")
+    session.add_all([unit, grid, beat])
+    session.flush()
+    room = Room(building_id=building, unit_id=unit.id, number="101")
+    assignment = PlaceAssignment(user_id=member, role="grid_worker", grid_id=beat.id)
+    session.add_all([room, assignment])
+    session.flush()
     return {
-        "alpha": world.users["alpha_staff"],
-        "beta": world.users["beta_admin"],
-    }.get(slug, world.users["nobody"])
+        "unit_id": unit.id,
+        "room_id": room.id,
+        "grid_id": grid.id,
+        "assignment_id": assignment.id,
+    }
 
 
 def concrete(route: Route, world: World, target: str) -> str:
@@ -414,7 +488,11 @@ def concrete(route: Route, world: World, target: str) -> str:
             "name": min(world.plugins),  # a module name
             "notice_id": world.notices[target],
             "job_id": (world.archives if "/exports/" in route.rule else world.jobs)[target],
-            **world.plugin_rows[target],
+            "resident_id": world.residents[target],
+            "household_id": world.households[target],
+            "code": MATRIX_TAG,
+            **world.places[target],
+            **world.params[target],
         }
         if name == "user_id":
             if route.kind == "tenant":

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from linli import db
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import tenant_context
 from tests.conftest import AUTH, Communities, Community, problem
+from tests.mediation_support import case_body
 
 A = "/api/v1/t/alpha"
 B = "/api/v1/t/beta"
@@ -281,6 +283,69 @@ class Call:
 
 
 T = "/api/v1/t/<slug>"
+_CASE = "/cases/<uuid:case_id>"
+_TODAY = date.today().isoformat()
+#: The mediation module's routes, writes in the order a case lives through them.
+MEDIATION: dict[tuple[str, str], Call] = {
+    ("GET", "/halls"): Call(200),
+    ("POST", "/halls"): Call(201, {"name": "邻和议事亭", "kind": "pavilion"}),
+    ("GET", "/halls/<uuid:hall_id>"): Call(200),
+    ("PATCH", "/halls/<uuid:hall_id>"): Call(200, {"opening_hours": "9:00-17:00"}),
+    ("GET", "/mediators"): Call(200),
+    ("POST", "/mediators"): Call(201, {"name": "黄律师", "kind": "lawyer"}),
+    ("GET", "/mediators/<uuid:mediator_id>"): Call(200),
+    ("PATCH", "/mediators/<uuid:mediator_id>"): Call(200, {"committee_role": "member"}),
+    ("GET", "/committee"): Call(200),
+    ("GET", "/statistics"): Call(200),
+    ("GET", "/cases"): Call(200),
+    ("POST", "/cases"): Call(201, case_body()),
+    ("GET", _CASE): Call(200),
+    ("GET", f"{_CASE}/checklist"): Call(200),
+    ("GET", f"{_CASE}/agreement"): Call(409),  # a case just filed has no agreement
+    ("PATCH", _CASE): Call(200, {"title": "楼上漏水"}),
+    ("POST", f"{_CASE}/accept"): Call(200, {}),
+    ("POST", f"{_CASE}/decline"): Call(409, {"reason": "已起诉"}),  # accepted already
+    ("PUT", f"{_CASE}/mediators"): Call(
+        200, lambda w: {"mediator_ids": [w.values["alpha"]["mediator_id"]]}
+    ),
+    ("POST", f"{_CASE}/rights-notice"): Call(200, {}),
+    ("POST", f"{_CASE}/start"): Call(200, {}),
+    ("POST", f"{_CASE}/sessions"): Call(
+        201, {"held_on": _TODAY, "attendees": "双方当事人", "notes": "现场调解"}
+    ),
+    ("POST", f"{_CASE}/extension"): Call(
+        200,
+        {
+            "until": (date.today() + timedelta(days=45)).isoformat(),
+            "reason": "当事人外出",
+            "parties_consent": True,
+        },
+    ),
+    ("POST", f"{_CASE}/resolve"): Call(
+        200,
+        {
+            "agreement_kind": "written",
+            "responsibility": "各半",
+            "terms": "修复防水层",
+            "performance": "当面",
+            "perform_by": _TODAY,
+        },
+    ),
+    ("POST", f"{_CASE}/fail"): Call(409, {"reason": "分歧", "referral": "court"}),
+    ("POST", f"{_CASE}/signed"): Call(200, {"signed_on": _TODAY}),
+    ("POST", f"{_CASE}/judicial-confirmation"): Call(200, {"applied_on": _TODAY}),
+    ("POST", f"{_CASE}/follow-ups"): Call(
+        201,
+        {
+            "visited_on": _TODAY,
+            "visitor": "李",
+            "performed": True,
+            "satisfaction": 5,
+            "findings": "已履行",
+        },
+    ),
+    ("PUT", f"{_CASE}/documents"): Call(200, {"codes": ["evidence"]}),
+}
 ROUTES: dict[tuple[str, str], Call] = {
     ("GET", T): Call(200),
     ("GET", f"{T}/compounds"): Call(200),
@@ -310,6 +375,7 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{T}/noticeboard/notices"): Call(201, {"title": "停水通知", "body": "明天停水。"}),
     ("GET", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(200),
     ("DELETE", f"{T}/noticeboard/notices/<uuid:notice_id>"): Call(204),
+    **{(method, f"{T}/mediation{path}"): call for (method, path), call in MEDIATION.items()},
     ("GET", f"{T}/jobs"): Call(200),
     ("GET", f"{T}/jobs/<uuid:job_id>"): Call(200),
     ("POST", f"{T}/jobs/<uuid:job_id>/cancel"): Call(409),  # the export already finished
@@ -318,6 +384,44 @@ ROUTES: dict[tuple[str, str], Call] = {
     ("POST", f"{T}/buildings/import"): Call(422),  # no file in a JSON call
     ("POST", f"{T}/buildings/export"): Call(202),
     ("GET", f"{T}/exports/<uuid:job_id>"): Call(200),
+    # the residents registry (ordered: the erasure after the calls that need the person)
+    ("GET", f"{T}/residents"): Call(200),
+    ("POST", f"{T}/residents"): Call(201, {"name": "新居民", "purpose": "社区服务"}),
+    ("GET", f"{T}/residents/<uuid:resident_id>"): Call(200),
+    ("PATCH", f"{T}/residents/<uuid:resident_id>"): Call(200, {"residency": "floating"}),
+    ("POST", f"{T}/residents/<uuid:resident_id>/identity"): Call(200),
+    ("POST", f"{T}/residents/<uuid:resident_id>/personal-data"): Call(200),
+    ("POST", f"{T}/residents/<uuid:resident_id>/erase"): Call(200),
+    ("POST", f"{T}/residents/merge"): Call(422),  # nobody named
+    ("GET", f"{T}/residents/lookup"): Call(422),  # no query
+    ("GET", f"{T}/residents/tags"): Call(200),
+    ("POST", f"{T}/residents/tags"): Call(201, {"code": "new_tag", "name": "新标签"}),
+    ("DELETE", f"{T}/residents/tags/<string:code>"): Call(204),
+    ("POST", f"{T}/residents/import"): Call(422),  # no file in a JSON call
+    ("POST", f"{T}/residents/export"): Call(202),
+    ("POST", f"{T}/households"): Call(201, {"number": "3-303"}),
+    ("GET", f"{T}/households/<uuid:household_id>"): Call(200),
+    ("PATCH", f"{T}/households/<uuid:household_id>"): Call(200, {"number": "4-404"}),
+    ("DELETE", f"{T}/households/<uuid:household_id>"): Call(204),
+    # a room before its unit: deleting the unit takes its rooms along
+    ("GET", f"{T}/buildings/<uuid:building_id>/rooms"): Call(200),
+    ("POST", f"{T}/buildings/<uuid:building_id>/rooms"): Call(201, {"number": "909"}),
+    ("GET", f"{T}/rooms/<uuid:room_id>"): Call(200),
+    ("PATCH", f"{T}/rooms/<uuid:room_id>"): Call(200, {"floor": 3}),
+    ("DELETE", f"{T}/rooms/<uuid:room_id>"): Call(204),
+    ("GET", f"{T}/buildings/<uuid:building_id>/units"): Call(200),
+    ("POST", f"{T}/buildings/<uuid:building_id>/units"): Call(201, {"name": "3单元"}),
+    ("PATCH", f"{T}/units/<uuid:unit_id>"): Call(200, {"name": "5单元"}),
+    ("DELETE", f"{T}/units/<uuid:unit_id>"): Call(204),
+    # a place role before its grid: deleting the grid ends its roles
+    ("GET", f"{T}/place-assignments"): Call(200),
+    ("POST", f"{T}/place-assignments"): Call(422, {}),
+    ("DELETE", f"{T}/place-assignments/<uuid:assignment_id>"): Call(204),
+    ("GET", f"{T}/grids"): Call(200),
+    ("POST", f"{T}/grids"): Call(201, {"name": "新网格"}),
+    ("GET", f"{T}/grids/<uuid:grid_id>"): Call(200),
+    ("PATCH", f"{T}/grids/<uuid:grid_id>"): Call(200, {"name": "改名网格"}),
+    ("DELETE", f"{T}/grids/<uuid:grid_id>"): Call(204),
 }
 
 
@@ -353,6 +457,16 @@ PARAMETERS = (
     "notice_id",
     "name",
     "job_id",
+    "resident_id",
+    "household_id",
+    "code",
+    "unit_id",
+    "room_id",
+    "grid_id",
+    "assignment_id",
+    "hall_id",
+    "mediator_id",
+    "case_id",
     *(name for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS),
 )
 #: Parameters naming platform-wide things (the same in every community): no foreign value.
@@ -366,6 +480,16 @@ ABSENT = {
     "notice_id": "00000000-0000-4000-8000-000000000004",
     "name": "no-such-module",
     "job_id": "00000000-0000-4000-8000-000000000005",
+    "resident_id": "00000000-0000-4000-8000-000000000006",
+    "household_id": "00000000-0000-4000-8000-000000000007",
+    "code": "no_such_tag",
+    "unit_id": "00000000-0000-4000-8000-000000000008",
+    "room_id": "00000000-0000-4000-8000-000000000009",
+    "grid_id": "00000000-0000-4000-8000-00000000000a",
+    "assignment_id": "00000000-0000-4000-8000-00000000000b",
+    "hall_id": "00000000-0000-4000-8000-00000000000c",
+    "mediator_id": "00000000-0000-4000-8000-00000000000d",
+    "case_id": "00000000-0000-4000-8000-00000000000e",
     **{name: str(uuid.uuid4()) for matrix in PLUGIN_MATRICES for name in matrix.PARAMETERS},
 }
 #: The notice each community posts in ``world``.
@@ -408,9 +532,13 @@ def world(app: Flask, client: FlaskClient, communities: Communities) -> World:
             "notice_id": str(uuid.uuid4()),
             "name": "noticeboard",
             "job_id": str(uuid.uuid4()),
+            **{name: str(uuid.uuid4()) for name in REGISTRY_IDS},
+            "code": f"tag_{slug}",
+            **{name: str(uuid.uuid4()) for name in ("hall_id", "mediator_id", "case_id")},
             **_plugin_values(app, community),
         }
         if slug in NOTICE:
+            values[slug].update(_registry(client, slug, community, values[slug]["user_id"]))
             base = f"/api/v1/t/{slug}"
             on = {"enabled": True, "settings": {}}
             _json(client.put(f"{base}/modules/noticeboard", json=on, headers=AUTH))
@@ -425,7 +553,59 @@ def world(app: Flask, client: FlaskClient, communities: Communities) -> World:
             values[slug]["notice_id"] = posted["id"]
             export = _json(client.post(f"{base}/exports", headers=AUTH), 202)
             values[slug]["job_id"] = export["id"]
+            values[slug].update(_mediation_rows(client, base))
     return World(values, by_name["路人"])
+
+
+REGISTRY_IDS = ("resident_id", "household_id", "unit_id", "room_id", "grid_id", "assignment_id")
+
+
+def _registry(client: FlaskClient, slug: str, community: Community, member: str) -> dict[str, str]:
+    """A resident, an empty household, a unit with an empty room, a grid and a 网格员 of
+    it in one community, made through the API."""
+    base = f"/api/v1/t/{slug}"
+    building = community.buildings[0]
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        created: str = _json(client.post(f"{base}{path}", json=body, headers=AUTH), 201)["id"]
+        return created
+
+    _json(client.patch(f"{base}/members/{member}", json={"roles": ["grid_worker"]}, headers=AUTH))
+    unit = made(f"/buildings/{building}/units", {"name": "1单元"})
+    grid = made("/grids", {"name": f"{slug}网格"})
+    _json(
+        client.post(
+            f"{base}/residents/tags", json={"code": f"tag_{slug}", "name": "标签"}, headers=AUTH
+        ),
+        201,
+    )
+    return {
+        "resident_id": made(
+            "/residents", {"name": f"{slug}居民", "purpose": "社区服务", "phone": "13900001234"}
+        ),
+        "household_id": made("/households", {"number": "1-101"}),
+        "unit_id": unit,
+        "room_id": made(f"/buildings/{building}/rooms", {"number": "101", "unit_id": unit}),
+        "grid_id": grid,
+        "assignment_id": made(
+            "/place-assignments", {"user_id": member, "role": "grid_worker", "grid_id": grid}
+        ),
+    }
+
+
+def _mediation_rows(client: FlaskClient, base: str) -> dict[str, str]:
+    """The mediation module on, with a hall, a mediator and a case just filed."""
+    on = {"enabled": True, "settings": {}}
+    _json(client.put(f"{base}/modules/mediation", json=on, headers=AUTH))
+    posts = {
+        "hall_id": ("halls", {"name": "邻和议事厅"}),
+        "mediator_id": ("mediators", {"name": "陈调解员"}),
+        "case_id": ("cases", case_body()),
+    }
+    return {
+        name: _json(client.post(f"{base}/mediation/{path}", json=body, headers=AUTH), 201)["id"]
+        for name, (path, body) in posts.items()
+    }
 
 
 def _path(rule: str, slug: str, values: dict[str, str]) -> str:
@@ -607,11 +787,16 @@ def _isolation_failures(
 
 
 READS = [(method, rule) for method, rule in ROUTES if method == "GET"]
-#: Writes, run one after the other on the same seed: deletions last, and the compound
-#: (which takes its buildings along) after everything else, so no call finds its row gone.
+#: Writes, run one after the other on the same seed: deletions last, and the places that
+#: take others along (a building its units and rooms, a compound its buildings) after
+#: everything else, so no call finds its row gone.
+CONTAINERS = ("<uuid:building_id>", "<uuid:compound_id>")
 WRITES = sorted(
     ((method, rule) for method, rule in ROUTES if method != "GET"),
-    key=lambda route: (route[0] == "DELETE", route[1].endswith("<uuid:compound_id>")),
+    key=lambda route: (
+        route[0] == "DELETE",
+        next((n + 1 for n, end in enumerate(CONTAINERS) if route[1].endswith(end)), 0),
+    ),
 )
 
 

@@ -178,6 +178,17 @@ def test_demo_loads_lists_and_is_idempotent(tmp_path: Path, instance_app: Flask)
     )
     with create_engine(f"sqlite:///{database}").connect() as connection:
         assert dict(connection.execute(text(notices)).all()) == {"changpu": 1, "fubai": 1}
+        # residents at the seeds' scale: 福百 over 5,000; 金辉华府小区 2,443 households
+        people = "SELECT t.slug, count(*) FROM residents r JOIN tenants t ON t.id = r.tenant_id"
+        residents = dict(connection.execute(text(people + " GROUP BY t.slug")).all())
+        jinhui = text(
+            "SELECT count(*) FROM households h JOIN rooms r ON r.id = h.room_id"
+            " JOIN buildings b ON b.id = r.building_id JOIN compounds c ON c.id = b.compound_id"
+            " WHERE c.name = '金辉华府小区'"
+        )
+        assert connection.execute(jinhui).scalar() == 2_443
+    assert residents["fubai"] > 5_000
+    assert set(residents) == set(expected)
     listing = _invoke(instance_app, "tenants", "list")
     assert [line.split("\t") for line in listing.output.splitlines()] == [
         [slug, "active", e["bureau"], e["name"]] for slug, e in sorted(expected.items())

@@ -10,35 +10,19 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from tests.conftest import Communities, auth
+from tests.uploads import upload, xlsx
 
 BASE = "/api/v1/t/alpha"
 
 
 def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append(("小区", "楼栋", "层数"))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx(("小区", "楼栋", "层数"), rows)
 
 
 def _import(client: FlaskClient, data: bytes, name: str = "楼栋.xlsx", mode: str = "all") -> Any:
-    # Encoded in memory: the test client would spool a large body to a temporary file
-    # that nobody closes when the server (rightly) refuses to read it.
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
-    return client.post(
-        f"{BASE}/buildings/import?mode={mode}",
-        headers=auth("alpha_staff"),
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
+    return upload(client, f"{BASE}/buildings/import?mode={mode}", data, name, "alpha_staff")
 
 
 def _buildings(client: FlaskClient, slug: str = "alpha", who: str = "alpha_admin") -> int:

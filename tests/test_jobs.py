@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from redis import Redis
 from rq import Queue, Retry
@@ -28,11 +27,6 @@ from tests.conftest import Communities, auth
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = [sys.executable, "-c", "import tests.job_kinds; from linli.cli import main; main()"]
-
-
-@pytest.fixture
-def queued_app(settings: Settings, redis_url: str) -> Flask:
-    return create_app(settings.with_overrides(redis_url=redis_url))
 
 
 def _env(settings: Settings, redis_url: str) -> dict[str, str]:
@@ -121,6 +115,60 @@ def test_worker_runs_the_job_in_its_community(
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'linli_jobs_attempts_total{kind="test.probe",outcome="finished"} 1.0' in metrics
     assert 'linli_jobs_queued{queue="default"} 0.0' in metrics
+
+
+def test_a_quick_job_records_its_start_with_its_outcome(
+    queued_app: Flask, settings: Settings, redis_url: str, communities: Communities
+) -> None:
+    job_id = _enqueue(queued_app, communities.alpha.ref, "test.quick")
+    client = queued_app.test_client()
+    _work_burst(settings, redis_url)
+    body = _job(client, "alpha", job_id, "alpha_admin").get_json()
+    assert (body["status"], body["attempts"], body["progress"], body["result"]) == (
+        "finished",
+        1,
+        100,
+        1,
+    )
+    assert body["started_at"] is not None
+    assert body["started_at"] <= body["finished_at"]
+
+
+def test_a_running_job_shows_started_then_finished(
+    queued_app: Flask,
+    settings: Settings,
+    redis_url: str,
+    communities: Communities,
+    tmp_path: Path,
+) -> None:
+    flag = tmp_path / "release"
+    job_id = _enqueue(queued_app, communities.alpha.ref, "test.wait", str(flag))
+    client = queued_app.test_client()
+    worker = subprocess.Popen(
+        [*WORKER, "worker", "--burst"],
+        cwd=ROOT,
+        env=_env(settings, redis_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        running = _job(client, "alpha", job_id, "alpha_admin").get_json()
+        while running["status"] == "queued" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            running = _job(client, "alpha", job_id, "alpha_admin").get_json()
+        flag.touch()
+        worker.wait(timeout=60)
+    finally:
+        flag.touch()
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert (running["status"], running["attempts"], running["finished_at"]) == ("started", 1, None)
+    assert running["started_at"] is not None
+    done = _job(client, "alpha", job_id, "alpha_admin").get_json()
+    assert (done["status"], done["attempts"], done["result"]) == ("finished", 1, "released")
+    assert done["started_at"] == running["started_at"]
 
 
 def test_same_idempotency_key_gives_one_job(

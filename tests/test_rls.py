@@ -12,7 +12,7 @@ from linli.app import create_app
 from linli.config import Settings
 from linli.db import tenant_scoped_tables
 from linli.tenancy.context import tenant_context
-from tests.conftest import Communities
+from tests.conftest import Communities, auth
 
 pytestmark = pytest.mark.postgres  # row-level security is PostgreSQL's
 
@@ -143,3 +143,44 @@ def test_prepared_statements_can_be_switched_off_for_pgbouncer(
         prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
         session.rollback()
     assert prepared == 0
+
+
+def test_the_tenant_setting_comes_with_the_begin(app: Flask, communities: Communities) -> None:
+    """The first statement of a tenant's transaction already runs under its setting
+    (set in the BEGIN's round trip), and raw SQL is walled off from its first statement."""
+    with app.app_context():
+        for community in communities:
+            session = db.session()
+            with tenant_context(community.ref):
+                setting = session.execute(text("SELECT current_setting('app.tenant_id')"))
+                assert setting.scalar() == str(community.ref.id)
+                tenants = session.execute(text("SELECT DISTINCT tenant_id FROM compounds"))
+                assert tenants.scalars().all() == [community.ref.id]
+            session.rollback()
+
+
+def test_an_explicit_isolation_level_still_gets_the_tenant(
+    app: Flask, communities: Communities
+) -> None:
+    """A transaction psycopg opens itself (here: SERIALIZABLE) is set by a statement of
+    its own, and keeps its isolation level."""
+    with app.app_context(), tenant_context(communities.beta.ref):
+        session = db.session()
+        session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
+        level = session.execute(text("SHOW transaction_isolation")).scalar()
+        ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+        session.rollback()
+    assert level == "serializable"
+    assert ids == set(communities.beta.compounds)
+
+
+def test_tenant_api_reads_run_under_the_named_tenant_only(
+    app: Flask, communities: Communities
+) -> None:
+    """The tenant is found outside a transaction; the request's transaction then carries
+    it from its BEGIN: every community's list shows its own compounds, none of another's."""
+    client = app.test_client()
+    for community, who in ((communities.alpha, "alpha_admin"), (communities.beta, "beta_admin")):
+        response = client.get(f"/api/v1/t/{community.ref.slug}/compounds", headers=auth(who))
+        assert response.status_code == 200
+        assert {c["id"] for c in response.get_json()} == {str(c) for c in community.compounds}

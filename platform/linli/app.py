@@ -35,6 +35,7 @@ from linli.plugins import api as modules_api
 from linli.plugins.registry import PluginRegistry, discover
 from linli.privacy import DataVault
 from linli.residents import api as places_api
+from linli.residents import dwellings_api, people_api
 from linli.tenancy.resolver import TenantHostMiddleware, release_tenant
 
 API_BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -45,6 +46,8 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     modules_api.platform,
     tenant.blp,
     places_api.blp,
+    people_api.blp,
+    dwellings_api.blp,
     identity_api.community,
     audit_api.community,
     modules_api.community,

@@ -101,6 +101,26 @@ def tenants_export(slug: str, out: Path) -> None:
     click.echo(f"wrote {out}")
 
 
+@click.group("residents", help="The residents registry.")
+def residents_group() -> None:
+    """Residents commands."""
+
+
+@residents_group.command("rotate-keys")
+@with_appcontext
+def residents_rotate_keys() -> None:
+    """Re-encrypt every community's personal data with the first key of LINLI_DATA_KEYS.
+
+    Put the new key first, run this, then drop the old key from the list."""
+    from linli import db
+    from linli.key_rotation import rotate_tenant
+    from linli.tenancy.services import each_tenant
+
+    with db.database().session_scope() as session, acting_as("cli"):
+        for tenant in each_tenant(session):
+            click.echo(f"{tenant.slug}\t{rotate_tenant(session)} values re-encrypted")
+
+
 @click.command("worker")
 @click.option("--queues", default="default,bulk,reports", show_default=True)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
@@ -218,6 +238,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_group)
     app.cli.add_command(db_group)
     app.cli.add_command(tenants_group)
+    app.cli.add_command(residents_group)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
     app.cli.add_command(scheduler)

@@ -17,20 +17,25 @@ Isolation is a property of this module, never of each endpoint:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from flask import current_app, g
+from psycopg import generators, pq
 from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
     ForeignKeyConstraint,
     MetaData,
+    Select,
     TypeDecorator,
     Uuid,
+    bindparam,
     create_engine,
     event,
     false,
@@ -47,7 +52,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
 from linli.tenancy.context import (
     CrossTenantWrite,
@@ -143,18 +148,66 @@ def tenant_scoped_tables() -> list[str]:
     )
 
 
-def _tenant_criteria(tenant_id: int | None) -> Any:
-    if tenant_id is None:
-        return with_loader_criteria(
-            TenantScoped, lambda cls: false(), include_aliases=True, track_closure_variables=False
-        )
-    return with_loader_criteria(
-        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-    )
+TENANT_PARAMETER = "linli_tenant_id"
+
+# Built once: a criteria option made per statement costs a lambda analysis and makes
+# every statement's cache key be computed anew. The tenant travels as a bound
+# parameter instead (added by ``_scope_statement``); a statement that somehow reached
+# the database without it fails ("a value is required"), it never matches every row.
+_ONE_TENANT = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == bindparam("linli_tenant_id"),  # a literal: the lambda
+    # must not refer to module names, SQLAlchemy would track them as closure values
+    include_aliases=True,
+    track_closure_variables=False,
+)
+_NO_TENANT = with_loader_criteria(
+    TenantScoped, lambda cls: false(), include_aliases=True, track_closure_variables=False
+)
+# A statement built once (module level) and run often keeps its scoped twin, whose
+# cache key is then computed once instead of on every execution.
+_scoped_selects: dict[bool, weakref.WeakKeyDictionary[Select[Any], Select[Any]]] = {
+    True: weakref.WeakKeyDictionary(),
+    False: weakref.WeakKeyDictionary(),
+}
+
+
+def _scoped(statement: Any, has_tenant: bool) -> Any:
+    option = _ONE_TENANT if has_tenant else _NO_TENANT
+    if not isinstance(statement, Select):
+        return statement.options(option)
+    memo = _scoped_selects[has_tenant]
+    scoped = memo.get(statement)
+    if scoped is None:
+        scoped = memo[statement] = statement.options(option)
+    return scoped
+
+
+_tenant_owned_selects: weakref.WeakKeyDictionary[Select[Any], bool] = weakref.WeakKeyDictionary()
+
+
+def _reads_tenant_rows(state: ORMExecuteState) -> bool:
+    """Whether the statement is about a tenant-owned model (memoised for prebuilt
+    SELECTs: finding a statement's mappers walks its columns)."""
+    statement = state.statement
+    known = _tenant_owned_selects.get(statement) if isinstance(statement, Select) else None
+    if known is None:
+        known = any(is_tenant_scoped(m.class_) for m in state.all_mappers)
+        if isinstance(statement, Select):
+            _tenant_owned_selects[statement] = known
+    return known
+
+
+def _with_tenant_parameter(parameters: Any, tenant_id: int) -> Any:
+    if isinstance(parameters, list):
+        return [{**p, TENANT_PARAMETER: tenant_id} for p in parameters]
+    return {**(parameters or {}), TENANT_PARAMETER: tenant_id}
 
 
 RLS_SETTING_SQL = "SELECT set_config('app.tenant_id', %s, true)"
 _RLS_KEY = "linli_rls_tenant"
+_BEGUN_FOR = "linli_begun_for_tenant"
+_NOT_FOLDED = object()
 
 
 def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | None) -> None:
@@ -162,27 +215,92 @@ def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | N
     session.info[_RLS_KEY] = tenant_id
 
 
+def _begin_sql(begin: bytes, tenant_id: int) -> bytes:
+    """``begin`` and the tenant setting as one simple-protocol string: one round trip.
+
+    The id is rendered, not bound (the simple protocol has no parameters): it is an
+    ``int`` formatted with ``%d``, so nothing but digits can reach the SQL.
+    """
+    return b"%s; SELECT set_config('app.tenant_id', '%d', true)" % (begin, int(tenant_id))
+
+
+def _begin_command(raw: psycopg.Connection[Any]) -> bytes | None:
+    """The ``BEGIN`` psycopg would send before the next statement (with the isolation
+    level, read-only and deferrable options the caller set), or None when it would send
+    none (autocommit, or a transaction already open)."""
+    if raw.autocommit or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        return None
+    parts = [b"BEGIN"]
+    if raw.isolation_level is not None:
+        level = psycopg.IsolationLevel(raw.isolation_level).name.replace("_", " ")
+        parts.append(b"ISOLATION LEVEL " + level.encode())
+    if raw.read_only is not None:
+        parts.append(b"READ ONLY" if raw.read_only else b"READ WRITE")
+    if raw.deferrable is not None:
+        parts.append(b"DEFERRABLE" if raw.deferrable else b"NOT DEFERRABLE")
+    return b" ".join(parts)
+
+
+def _run_simple(raw: psycopg.Connection[Any], sql: bytes) -> None:
+    """Run ``sql`` (possibly several statements) with the simple query protocol."""
+    raw.pgconn.send_query(sql)
+    for result in raw.wait(generators.execute(raw.pgconn)):
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+
+
+def _fold_tenant_into_begin(engine: Engine) -> None:
+    """Open each transaction of ``engine`` with the tenant setting in the same round trip.
+
+    psycopg sends ``BEGIN`` as a round trip of its own before a transaction's first
+    statement, and the setting would be a second one. The dialect's ``do_begin`` (a
+    no-op for PostgreSQL, and wrapped by SQLAlchemy's error handling, so a dead
+    connection is still recognised and the pool invalidated) sends both at once when a
+    tenant is in context; psycopg then finds the transaction open and adds nothing. The
+    session's ``after_begin`` reads what was set from the connection's info.
+    """
+
+    def do_begin(connection: PoolProxiedConnection) -> None:
+        raw = connection.dbapi_connection
+        begin = _begin_command(raw) if isinstance(raw, psycopg.Connection) else None
+        if begin is None:
+            return
+        tenant = current_tenant()
+        if tenant is not None:
+            _run_simple(raw, _begin_sql(begin, tenant.id))
+        connection.info[_BEGUN_FOR] = None if tenant is None else tenant.id
+
+    engine.dialect.do_begin = do_begin  # type: ignore[method-assign,assignment]
+
+
 @event.listens_for(Session, "after_begin")
 def _on_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
     """Set the tenant for the new transaction; with none, leave the setting unset (a
     transaction-local setting never outlives its transaction, and unset matches no row)."""
-    if session.info.get("rls"):
-        tenant = current_tenant()
-        if tenant is None:
-            session.info[_RLS_KEY] = None
-        else:
-            _set_rls_tenant(session, connection, tenant.id)
+    if not session.info.get("rls"):
+        return
+    tenant = current_tenant()
+    tenant_id = None if tenant is None else tenant.id
+    begun_for = connection.info.pop(_BEGUN_FOR, _NOT_FOLDED)
+    if begun_for == tenant_id or tenant_id is None:
+        session.info[_RLS_KEY] = tenant_id
+    else:
+        _set_rls_tenant(session, connection, tenant_id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the setting with the transaction: until the next one has a connection
+    (and ``after_begin`` has set it), there is nothing to follow."""
+    if transaction.parent is None:
+        session.info.pop(_RLS_KEY, None)
 
 
 def _sync_rls_tenant(session: Session) -> int | None:
     """Follow a tenant switch inside an open transaction (CLI loops, tests)."""
     tenant = current_tenant()
     tenant_id = None if tenant is None else tenant.id
-    if (
-        session.info.get("rls")
-        and session.in_transaction()
-        and session.info.get(_RLS_KEY, -1) != tenant_id
-    ):
+    if session.info.get("rls") and session.info.get(_RLS_KEY, tenant_id) != tenant_id:
         _set_rls_tenant(session, session.connection(), tenant_id)
     return tenant_id
 
@@ -190,15 +308,32 @@ def _sync_rls_tenant(session: Session) -> int | None:
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     tenant_id = _sync_rls_tenant(state.session)
+    if tenant_id is not None and state.is_select:
+        # Relationship and column loads carry the criteria of the statement that
+        # loaded their parent, and with it the parameter they need.
+        state.parameters = _with_tenant_parameter(state.parameters, tenant_id)
     if state.is_column_load or state.is_relationship_load:
         return  # the criteria of the statement that loaded the parent already apply
     if not (state.is_select or state.is_update or state.is_delete or state.is_insert):
         return
-    if tenant_id is None and any(is_tenant_scoped(m.class_) for m in state.all_mappers):
+    if tenant_id is None and _reads_tenant_rows(state):
         names = ", ".join(sorted(m.class_.__name__ for m in state.all_mappers))
         raise TenantContextMissing(f"query on tenant-owned {names} with no tenant in context")
-    if not state.is_insert:
-        state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    if state.is_select:
+        state.statement = _scoped(state.statement, tenant_id is not None)
+    elif not state.is_insert and state.is_orm_statement:
+        # UPDATE and DELETE keep the tenant in the criteria itself: an extra parameter
+        # would be an "unconsumed column" on a statement the criteria does not reach.
+        # (One on a Core table names its rows itself; RLS walls it on PostgreSQL.)
+        state.statement = state.statement.options(_closure_criteria(tenant_id))
+
+
+def _closure_criteria(tenant_id: int | None) -> Any:
+    if tenant_id is None:
+        return _NO_TENANT
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -254,6 +389,8 @@ class Database:
             options["connect_args"] = {"prepare_threshold": None}
         self.engine = make_engine(url, **options)
         self.is_postgres = self.engine.dialect.name == "postgresql"
+        if self.is_postgres:
+            _fold_tenant_into_begin(self.engine)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"rls": self.is_postgres}
         )
@@ -266,6 +403,30 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def reads_before_tenant() -> Iterator[Session]:
+    """The request's session for the reads that find its tenant (caller, community,
+    roles), each statement a transaction of its own on PostgreSQL.
+
+    Read inside the request's transaction, they would open it with no tenant, and
+    entering the tenant would cost a ``set_config`` round trip of its own (and the
+    transaction a ``BEGIN`` one); outside it, the first statement after the block
+    opens a transaction whose ``BEGIN`` carries the tenant. A write in the block (a
+    token's last use) commits at once, as it would have a statement later. With a
+    transaction already open, the block changes nothing.
+    """
+    current = session()
+    if not database().is_postgres or current.in_transaction():
+        yield current
+        return
+    current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        yield current
+        current.commit()
+    finally:
+        current.rollback()  # ends the autocommit "transaction": releases the connection
 
 
 def database() -> Database:
@@ -286,3 +447,15 @@ def close_session(_exc: BaseException | None = None) -> None:
     existing: Session | None = g.pop("_linli_session", None)
     if existing is not None:
         existing.close()
+
+
+def flush_in_order(session: Session, *groups: Iterable[Any]) -> None:
+    """Insert ``groups`` one after the other, each flushed before the next is added.
+
+    The models reference each other by composite foreign keys without ``relationship()``,
+    so the unit of work cannot know that a room must be inserted before the household
+    that lives in it; bulk writers say so by the order of the groups.
+    """
+    for group in groups:
+        session.add_all(group)
+        session.flush()

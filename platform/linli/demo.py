@@ -25,6 +25,7 @@ from linli.identity import services
 from linli.identity.models import PartnerUnit, PersonalAccessToken, User
 from linli.identity.secrets import verify_password
 from linli.plugins.services import enabled_names
+from linli.residents.demo import seed_residents
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.files import apply_tenant_files, read_tenant_files
 from linli.tenancy.services import get_bureau, get_tenant
@@ -111,12 +112,14 @@ def _people(session: Session, passwords: dict[str, str]) -> dict[str, str | None
 
 
 def _seed_modules(session: Session, slugs: list[str]) -> None:
-    """Each enabled module's demo records (cases, canteens, volunteers …) per community,
-    through the app context's session, the one module code writes with."""
+    """Each community's residents, then each enabled module's demo records (cases,
+    canteens, volunteers …, which draw on those residents), through the app context's
+    session, the one module code writes with."""
     registry = current_app.extensions["linli.plugins"]
     for slug in slugs:
         tenant = get_tenant(session, slug)
         with tenant_context(TenantRef(tenant.id, tenant.slug)):
+            seed_residents(session, slug)
             registry.hooks_for(enabled_names(session)).seed_demo(tenant=tenant)
             session.commit()
 

@@ -42,13 +42,19 @@ def downgrade(settings: Settings, revision: str) -> None:
 
 
 def current_heads(settings: Settings) -> set[str]:
+    """The revisions the database is at, with every head they reach through
+    ``depends_on``: Alembic drops a branch's head (the core's, say) from its table once
+    a plugin's revision depends on it, though the database is at that head all the same."""
     engine = make_engine(settings.database_admin_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-            return {row[0] for row in rows}
+            stored = {row[0] for row in rows}
     finally:
         engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(settings))
+    reached = {revision.revision for revision in script.iterate_revisions(tuple(stored), "base")}
+    return stored | (set(script.get_heads()) & reached)
 
 
 def expected_heads(settings: Settings) -> set[str]:

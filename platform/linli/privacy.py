@@ -31,6 +31,12 @@ def _derived(secret: str, purpose: bytes) -> bytes:
     return hkdf.derive(secret.encode())
 
 
+def derived_data_key(secret_key: str) -> str:
+    """The embedded default's data key, derived from the secret key (a Fernet key). An
+    operator moving to configured keys lists it second in LINLI_DATA_KEYS and rotates."""
+    return base64.urlsafe_b64encode(_derived(secret_key, b"linli personal data")).decode()
+
+
 @dataclass(frozen=True)
 class DataVault:
     """The app's keys for personal data, built once from the settings."""
@@ -41,7 +47,7 @@ class DataVault:
     @classmethod
     def from_settings(cls, settings: Settings) -> DataVault:
         keys = [key.encode() for key in settings.data_keys] or [
-            base64.urlsafe_b64encode(_derived(settings.secret_key, b"linli personal data"))
+            derived_data_key(settings.secret_key).encode()
         ]
         index_key = (
             settings.data_index_key.encode()

@@ -3,11 +3,12 @@ and an offset past 64 bits makes SQLite raise instead of returning nothing."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import invalid
@@ -23,13 +24,32 @@ def window(pages: Any) -> tuple[int, int]:
     return pages.first_item, pages.page_size
 
 
+# A page query built once per listing query: prebuilt listing queries (module level)
+# then keep one statement whose cache key is computed once, not on every request.
+_pages: weakref.WeakKeyDictionary[Select[Any], Select[Any]] = weakref.WeakKeyDictionary()
+
+
+def _page_of(query: Select[Any]) -> Select[Any]:
+    page = _pages.get(query)
+    if page is None:
+        page = (
+            query.add_columns(func.count().over())
+            .offset(bindparam("page_offset"))
+            .limit(bindparam("page_limit"))
+        )
+        _pages[query] = page
+    return page
+
+
 def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[T]:
-    """One page of ``query`` (flask-smorest's pagination parameters) and the total for
-    the ``X-Pagination`` header, in one round trip (a window count); only a page past
-    the end needs a second query to learn the total."""
+    """One page of ``query`` (ordered by ``order_by``, or already by the caller: a query
+    built once at import keeps its page statement cached; flask-smorest's pagination
+    parameters) and the total for the ``X-Pagination`` header, in one round trip (a
+    window count); only a page past the end needs a second query to learn the total."""
+    if order_by:
+        query = query.order_by(*order_by)
     offset, limit = window(pages)
-    counted = query.add_columns(func.count().over()).order_by(*order_by)
-    rows = session.execute(counted.offset(offset).limit(limit)).all()
+    rows = session.execute(_page_of(query), {"page_offset": offset, "page_limit": limit}).all()
     if rows:
         pages.item_count = rows[0][-1]
         return [row[0] for row in rows]

@@ -49,6 +49,7 @@ class Problem(HTTPException):
         *,
         errors: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(description=None if detail is None else str(detail))
         self.code = status
@@ -56,9 +57,12 @@ class Problem(HTTPException):
         self.title = title
         self.errors = errors
         self.extra_headers = dict(headers or {})
+        #: RFC 9457 extension members, e.g. the id of the row a conflict is with.
+        self.extensions = dict(extensions or {})
 
     def get_response(self, environ: Any = None, scope: Any = None) -> Response:
         body: dict[str, Any] = {
+            **self.extensions,
             "type": TYPE_BASE + self.problem_code,
             "title": str(self.title),
             "status": self.code,

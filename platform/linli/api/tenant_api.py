@@ -19,11 +19,17 @@ from sqlalchemy import select
 from linli import db
 from linli.api.problems import Problem, not_found
 from linli.api.smorest import Blueprint
-from linli.identity.access import granted_here, my_tenants, require_principal, tenant_roles
+from linli.identity.access import (
+    granted_here,
+    my_tenants,
+    require_principal,
+    require_principal_in,
+    tenant_roles,
+)
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import SLUG_PATTERN, Tenant, TenantStatus
-from linli.tenancy.resolver import activate_tenant, lookup_tenant, tenant_not_found
+from linli.tenancy.resolver import activate_tenant, requested_slug, tenant_not_found
 
 TENANT_PREFIX = "/api/v1/t/<slug>"
 ME_PREFIX = "/api/v1/me"
@@ -56,10 +62,12 @@ def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 def _entering(module: str | None) -> Callable[[], None]:
     def enter() -> None:
         """Authenticate, resolve the community (404 where the caller has no role), gate."""
-        principal = require_principal()
-        tenant = lookup_tenant(g.tenant_slug)
-        structlog.contextvars.bind_contextvars(tenant=tenant.slug)
-        roles = tenant_roles(principal, tenant)
+        with db.reads_before_tenant():
+            principal, tenant = require_principal_in(requested_slug(g.tenant_slug))
+            if tenant is None:
+                raise tenant_not_found()
+            structlog.contextvars.bind_contextvars(tenant=tenant.slug)
+            roles = tenant_roles(principal, tenant)
         if not roles:
             raise tenant_not_found()
         g.tenant_roles = roles  # the permission check of the view reuses them

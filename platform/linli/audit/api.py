@@ -41,7 +41,7 @@ class CommunityAudit(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[AuditEvent]:
         """Writes in this community, newest first"""
         query = _filtered(select(AuditEvent).where(AuditEvent.tenant_id == g.tenant.id), args)
-        return paged(db.session(), query, pagination_parameters, AuditEvent.id.desc())
+        return paged(db.session(), query.order_by(AuditEvent.id.desc()), pagination_parameters)
 
 
 @platform.route("/audit")
@@ -53,4 +53,4 @@ class PlatformAudit(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Sequence[AuditEvent]:
         """Every write on the platform, newest first"""
         query = _filtered(select(AuditEvent), args)
-        return paged(db.session(), query, pagination_parameters, AuditEvent.id.desc())
+        return paged(db.session(), query.order_by(AuditEvent.id.desc()), pagination_parameters)

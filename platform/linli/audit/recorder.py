@@ -80,15 +80,8 @@ def _tenant_of(obj: Base) -> int | None:
     return tenant_id if isinstance(tenant_id, int) else None
 
 
-def _event(
-    obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    changed: list[str] = []
-    if before is not None and after is not None:
-        ignored = getattr(obj, "__audit_ignore__", frozenset()) | {"updated_at"}
-        changed = sorted(k for k in after if after[k] != before.get(k) and k not in ignored)
-        if not changed:
-            return None
+def _about(obj: Base, action: str) -> dict[str, Any]:
+    """What every event says: when, where, who, what and which request."""
     mapper = inspect(obj).mapper
     return {
         "at": utcnow(),
@@ -98,10 +91,32 @@ def _event(
         "target_type": obj.__tablename__,
         "target_id": "/".join(str(part) for part in mapper.primary_key_from_instance(obj)),
         "request_id": g.get("request_id") if has_request_context() else None,
+    }
+
+
+def _event(
+    obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    changed: list[str] = []
+    if before is not None and after is not None:
+        ignored = getattr(obj, "__audit_ignore__", frozenset()) | {"updated_at"}
+        changed = sorted(k for k in after if after[k] != before.get(k) and k not in ignored)
+        if not changed:
+            return None
+    return {
+        **_about(obj, action),
         "before_digest": None if before is None else _digest(before),
         "after_digest": None if after is None else _digest(after),
         "changed": changed,
     }
+
+
+def record_access(session: Session, obj: Base, action: str, details: dict[str, Any]) -> None:
+    """Audit a read of personal data (a full view, a personal export): reads write no
+    row, so the event is added here, in the reader's transaction."""
+    session.execute(
+        insert(AuditEvent), [{**_about(obj, action), "changed": [], "details": details}]
+    )
 
 
 def _audited(objects: Any) -> list[Base]:

@@ -50,7 +50,8 @@ class Jobs(MethodView):
         query = select(JobRecord)
         if "status" in args:
             query = query.where(JobRecord.status == args["status"])
-        return paged(db.session(), query, pagination_parameters, JobRecord.created_at.desc())
+        query = query.order_by(JobRecord.created_at.desc())
+        return paged(db.session(), query, pagination_parameters)
 
 
 @blp.route("/jobs/<uuid:job_id>")

@@ -7,9 +7,14 @@ the community's folder.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from linli.api.problems import invalid
 
 SAFE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -38,3 +43,32 @@ def upload_path(tenant_id: int, upload_id: uuid.UUID, extension: str) -> Path:
     root: Path = current_app.config["LINLI"].instance_path / "uploads" / str(int(tenant_id))
     root.mkdir(parents=True, exist_ok=True)
     return root / f"{uuid.UUID(str(upload_id))}{extension}"
+
+
+#: Spreadsheets may be larger than the API's usual body limit.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def save_upload(tenant_id: int) -> tuple[str, str]:
+    """The request's spreadsheet (multipart field ``file``) saved for its job: ``(upload
+    id, extension)``; a 422 naming ``file`` when there is none or it is not one."""
+    upload = request.files.get("file")
+    extension = Path(upload.filename or "").suffix.lower() if upload else ""
+    if upload is None or extension not in UPLOAD_EXTENSIONS:
+        raise invalid("files", "file", _l("Upload an .xlsx or .csv file."))
+    upload_id = uuid.uuid4()
+    upload.save(upload_path(tenant_id, upload_id, extension))
+    return str(upload_id), extension
+
+
+def larger_uploads(*endpoints: str) -> Callable[[], None]:
+    """A ``before_request`` hook giving ``endpoints`` the spreadsheet body limit, and
+    refusing a larger body before a byte of it is read."""
+
+    def allow() -> None:
+        if request.endpoint in endpoints:
+            request.max_content_length = MAX_UPLOAD_BYTES
+            if (request.content_length or 0) > MAX_UPLOAD_BYTES:
+                raise RequestEntityTooLarge
+
+    return allow

@@ -13,16 +13,17 @@ RQ retries with back-off while retries are left.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import update
+from sqlalchemy import Table, update
 
 from linli import db
 from linli.audit.recorder import acting_as
@@ -31,10 +32,12 @@ from linli.jobs.backend import connection
 from linli.jobs.kinds import all_kinds
 from linli.jobs.metrics import record_job
 from linli.jobs.models import JobRecord, JobStatus
-from linli.tenancy.context import TenantRef, tenant_context
+from linli.tenancy.context import TenantRef, require_tenant, tenant_context
 
 log = structlog.get_logger(__name__)
-_current: ContextVar[uuid.UUID | None] = ContextVar("linli_job", default=None)
+_current: ContextVar[_Attempt | None] = ContextVar("linli_job", default=None)
+_LEDGER = cast(Table, JobRecord.__table__)
+STARTED_AFTER = 0.5  # seconds a job runs before its row says "started" (see _Attempt)
 _app: Flask | None = None
 
 
@@ -73,35 +76,102 @@ def worker_app() -> Flask:
     return _app
 
 
-def _update(record_id: uuid.UUID, *, new_attempt: bool = False, **values: Any) -> None:
-    """Change the record in a transaction of its own (one UPDATE), visible at once to
-    the API."""
-    if new_attempt:
-        values["attempts"] = JobRecord.attempts + 1
+def _update(record_id: uuid.UUID, **values: Any) -> None:
+    """Change the current tenant's record in a transaction of its own (one UPDATE on
+    the table, its full key in the WHERE), visible at once to the API."""
+    table = _LEDGER
+    statement = (
+        update(table)
+        .where(table.c.tenant_id == require_tenant().id, table.c.id == record_id)
+        .values(**values)
+    )
     with db.database().session_scope() as session:
-        session.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
+        session.execute(statement)
+
+
+class _Attempt:
+    """One attempt of a job as its ledger row shows it.
+
+    "Started" (with the attempt counted) is written only once the attempt has run for
+    ``STARTED_AFTER`` seconds, by a timer thread, or when the job reports progress or
+    asks for its id (and may read its own row): a quick job thus writes its row once,
+    with its outcome. Writes are serialised, and the outcome comes last.
+    """
+
+    def __init__(self, app: Flask, tenant: TenantRef, record_id: uuid.UUID, *, lazy: bool):
+        self.app = app
+        self.tenant = tenant
+        self.record_id = record_id
+        self.started_at = utcnow()
+        self._lock = threading.Lock()
+        self._started = False
+        self._done = False
+        self._timer: threading.Timer | None = None
+        if not lazy:
+            self.ensure_started()
+            return
+        self._timer = threading.Timer(STARTED_AFTER, self._started_by_timer)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _start_values(self) -> dict[str, Any]:
+        if self._started:
+            return {}
+        self._started = True
+        return {
+            "status": JobStatus.STARTED.value,
+            "started_at": self.started_at,
+            "attempts": _LEDGER.c.attempts + 1,
+        }
+
+    def ensure_started(self) -> None:
+        with self._lock:
+            if not self._started and not self._done:
+                _update(self.record_id, **self._start_values())
+
+    def _started_by_timer(self) -> None:
+        with self.app.app_context(), tenant_context(self.tenant):
+            self.ensure_started()
+
+    def progress(self, percent: int) -> None:
+        with self._lock:
+            _update(self.record_id, progress=percent, **self._start_values())
+
+    def end(self, **values: Any) -> None:
+        """The attempt's last write: the outcome (if any) and, if not written yet, its
+        start."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+        with self._lock:
+            self._done = True
+            values = self._start_values() | values
+            if values:
+                _update(self.record_id, **values)
 
 
 def current_job_id() -> uuid.UUID:
-    """The id of the job running now (for the files it writes)."""
-    record_id = _current.get()
-    if record_id is None:
+    """The id of the job running now (for the files it writes, or its own row, which is
+    brought up to date first)."""
+    attempt = _current.get()
+    if attempt is None:
         raise RuntimeError("not inside a job")
-    return record_id
+    attempt.ensure_started()
+    return attempt.record_id
 
 
 def progress(percent: int) -> None:
     """Report how far the running job is (0–100); a no-op outside a job."""
-    record_id = _current.get()
-    if record_id is not None:
-        _update(record_id, progress=max(0, min(100, int(percent))))
+    attempt = _current.get()
+    if attempt is not None:
+        attempt.progress(max(0, min(100, int(percent))))
 
 
 @contextmanager
-def _job_scope(tenant: TenantRef, actor: str | None, record_id: uuid.UUID) -> Iterator[None]:
-    token = _current.set(record_id)
+def _job_scope(attempt: _Attempt, actor: str | None) -> Iterator[None]:
+    token = _current.set(attempt)
     try:
-        with tenant_context(tenant), acting_as(actor):
+        with tenant_context(attempt.tenant), acting_as(actor):
             yield
     finally:
         _current.reset(token)
@@ -121,27 +191,28 @@ def execute(
     """Run job ``record_id`` (what RQ calls); re-raises transient errors for RQ's retry."""
     app = worker_app()
     with app.app_context():
-        rid = uuid.UUID(record_id)
-        with _job_scope(TenantRef(tenant_id, tenant_slug), actor, rid):
-            _update(rid, status=JobStatus.STARTED.value, started_at=utcnow(), new_attempt=True)
+        tenant = TenantRef(tenant_id, tenant_slug)
+        with tenant_context(tenant):
+            attempt = _Attempt(app, tenant, uuid.UUID(record_id), lazy=not inline)
+        with _job_scope(attempt, actor):
             started = time.perf_counter()
             try:
                 result = all_kinds()[kind](*args, **kwargs)
             except JobFailed as exc:
                 error = {"code": exc.code, "title": exc.message, "detail": exc.detail}
-                _update(rid, status=JobStatus.FAILED.value, error=error, finished_at=utcnow())
+                attempt.end(status=JobStatus.FAILED.value, error=error, finished_at=utcnow())
                 record_job(connection(), kind, "failed", time.perf_counter() - started)
                 return None
             except Exception as exc:
                 log.warning("job attempt failed", job=record_id, kind=kind, error=repr(exc))
                 record_job(connection(), kind, "error", time.perf_counter() - started)
+                attempt.end()
                 if inline:
-                    _mark_failed(rid, exc)
+                    _mark_failed(attempt.record_id, exc)
                     return None
                 raise
             record_job(connection(), kind, "finished", time.perf_counter() - started)
-            _update(
-                rid,
+            attempt.end(
                 status=JobStatus.FINISHED.value,
                 progress=100,
                 result=result,

@@ -7,6 +7,7 @@ against these specs when a plugin registers, so a misspelt hook fails at start-u
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -63,3 +64,17 @@ def volunteer_service_done(
 ) -> None:
     """Another module reports service a volunteer did (``source``: the module's name, e.g.
     a delivery round), recorded as hours pending approval by the team lead."""
+
+
+@hookspec
+def export_person_data(tenant: Tenant, resident_id: uuid.UUID) -> dict[str, Any]:
+    """Everything the module holds about one resident (a person's request for their own
+    data, 个人信息保护法): ``{"<module>": {...}}``, JSON-ready."""
+    raise NotImplementedError
+
+
+@hookspec
+def erase_person(tenant: Tenant, resident_id: uuid.UUID) -> None:
+    """The resident's identity is being erased on request: remove whatever identifies them
+    that the module copied (names in free text, contact data); keep what statistics
+    need. Rows that merely reference the resident may stay."""

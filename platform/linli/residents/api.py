@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from flask import g, request
+from flask import g
 from flask.views import MethodView
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli import db
 from linli.api.pagination import paged
-from linli.api.problems import invalid
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
 from linli.jobs.enqueue import enqueue
-from linli.jobs.files import UPLOAD_EXTENSIONS, upload_path
+from linli.jobs.files import larger_uploads, save_upload
 from linli.jobs.models import JobRecord
 from linli.jobs.schemas import JobOut
 from linli.residents import services, transfer
@@ -35,6 +31,7 @@ from linli.residents.schemas import (
 )
 
 blp = tenant_blueprint("places", __name__, description="Compounds (小区) and buildings (楼栋)")
+COMPOUND_LIST = select(Compound).order_by(Compound.name)  # built once: see api.pagination
 
 
 @blp.route("/compounds")
@@ -44,8 +41,7 @@ class Compounds(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters: Any) -> Sequence[Compound]:
         """List compounds"""
-        query = select(Compound)
-        return paged(db.session(), query, pagination_parameters, Compound.name)
+        return paged(db.session(), COMPOUND_LIST, pagination_parameters)
 
     @require(PLACES_WRITE)
     @blp.arguments(CompoundIn)
@@ -152,13 +148,8 @@ def import_buildings(args: dict[str, Any]) -> JobRecord:
     Columns: 小区, 楼栋, 层数. ``mode=all`` imports nothing unless every row is valid;
     ``mode=valid`` imports the valid rows. Either way the job reports each bad row.
     """
-    upload = request.files.get("file")
-    extension = Path(upload.filename or "").suffix.lower() if upload else ""
-    if upload is None or extension not in UPLOAD_EXTENSIONS:
-        raise invalid("files", "file", _l("Upload an .xlsx or .csv file."))
-    upload_id = uuid.uuid4()
-    upload.save(upload_path(g.tenant.id, upload_id, extension))
-    return enqueue(transfer.import_buildings, str(upload_id), extension, args["mode"], queue="bulk")
+    upload_id, extension = save_upload(g.tenant.id)
+    return enqueue(transfer.import_buildings, upload_id, extension, args["mode"], queue="bulk")
 
 
 @blp.route("/buildings/export", methods=["POST"])
@@ -170,10 +161,4 @@ def export_buildings(args: dict[str, Any]) -> JobRecord:
     return enqueue(transfer.export_buildings, args["format"], queue="reports")
 
 
-@blp.before_request
-def _room_for_uploads() -> None:
-    """Spreadsheets may be larger than the API's usual body limit."""
-    if request.endpoint == "places.import_buildings":
-        request.max_content_length = transfer.MAX_UPLOAD_BYTES
-        if (request.content_length or 0) > transfer.MAX_UPLOAD_BYTES:
-            raise RequestEntityTooLarge  # before a byte of the body is read
+blp.before_request(larger_uploads("places.import_buildings"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -59,15 +59,22 @@ def address_label(
     return " ".join(parts) or None
 
 
-def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
-    rows = session.execute(
-        query.add_columns(Compound.name, Building.name, Unit.name, Room.number)
-        .outerjoin(Room, Room.id == Resident.room_id)
-        .outerjoin(Building, Building.id == Room.building_id)
-        .outerjoin(Compound, Compound.id == Building.compound_id)
+def addresses(session: Session, room_ids: set[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    if not room_ids:
+        return {}
+    query = (
+        select(Room.id, Compound.name, Building.name, Unit.name, Room.number)
+        .join(Building, Building.id == Room.building_id)
+        .join(Compound, Compound.id == Building.compound_id)
         .outerjoin(Unit, Unit.id == Room.unit_id)
-    ).all()
-    residents = [row[0] for row in rows]
+        .where(Room.id.in_(room_ids))
+    )
+    return {room_id: address_label(*parts) for room_id, *parts in session.execute(query)}
+
+
+def describe(session: Session, residents: Sequence[Resident]) -> dict[uuid.UUID, ResidentCard]:
+    """Cards of ``residents`` (already read, already allowed): three queries for any
+    number of them (addresses, typed tags, household make-up)."""
     ids = [resident.id for resident in residents]
     typed: dict[uuid.UUID, list[str]] = defaultdict(list)
     for resident_id, code in session.execute(
@@ -76,24 +83,29 @@ def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
         typed[resident_id].append(code)
     today = date.today()
     household_ages = household_member_ages(session, [r.household_id for r in residents], today)
-    cards = []
-    for resident, compound, building, unit, room in rows:
+    where = addresses(session, {r.room_id for r in residents if r.room_id is not None})
+    described = {}
+    for resident in residents:
         age = age_on(resident.birth_date, today)
         members = household_ages.get(resident.household_id) if resident.household_id else None
-        cards.append(
-            ResidentCard(
-                id=resident.id,
-                name=resident.name,
-                gender=resident.gender,
-                age=age,
-                phone_masked=resident.phone_masked,
-                address=address_label(compound, building, unit, room),
-                residency=resident.residency,
-                tags=tuple(sorted(typed[resident.id])) + tuple(derived_tags(age, members)),
-                erased=resident.erased_at is not None,
-            )
+        described[resident.id] = ResidentCard(
+            id=resident.id,
+            name=resident.name,
+            gender=resident.gender,
+            age=age,
+            phone_masked=resident.phone_masked,
+            address=where.get(resident.room_id) if resident.room_id else None,
+            residency=resident.residency,
+            tags=tuple(sorted(typed[resident.id])) + tuple(derived_tags(age, members)),
+            erased=resident.erased_at is not None,
         )
-    return cards
+    return described
+
+
+def _card_rows(session: Session, query: Select[Any]) -> list[ResidentCard]:
+    residents = session.scalars(query).all()
+    described = describe(session, residents)
+    return [described[resident.id] for resident in residents]
 
 
 def household_member_ages(

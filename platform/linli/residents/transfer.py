@@ -13,6 +13,7 @@ Export (``places.export_buildings``): every building with its compound, as xlsx 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -36,7 +37,6 @@ from linli.tenancy.context import require_tenant
 HEADERS = {"小区": "compound", "楼栋": "name", "楼号": "name", "层数": "floors"}
 COLUMNS = (Column("compound", "小区"), Column("name", "楼栋"), Column("floors", "层数"))
 MODES = ("all", "valid")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class BuildingRow(Schema):
@@ -52,19 +52,23 @@ def _errors(result: ReadResult) -> list[dict[str, Any]]:
     ]
 
 
-def _read(upload_id: str, extension: str) -> ReadResult:
+def read_upload(
+    upload_id: str, extension: str, schema: Schema, headers: Mapping[str, str]
+) -> ReadResult:
+    """The uploaded spreadsheet of an import job, read with ``schema``; a file that is gone,
+    too large or no table fails the job with a code the API shows."""
     path = upload_path(require_tenant().id, uuid.UUID(upload_id), extension)
     if not path.is_file():
         raise JobFailed("upload_missing", "The uploaded file is no longer there")
     try:
-        return read_table(path.read_bytes(), path.name, BuildingRow(), header_map=HEADERS)
+        return read_table(path.read_bytes(), path.name, schema, header_map=headers)
     except (SpreadsheetTooLarge, UnreadableSpreadsheet) as exc:
         raise JobFailed(exc.code, str(exc)) from exc
 
 
 @job_kind("places.import_buildings")
 def import_buildings(upload_id: str, extension: str, mode: str = "all") -> dict[str, Any]:
-    result = _read(upload_id, extension)
+    result = read_upload(upload_id, extension, BuildingRow(), HEADERS)
     progress(30)
     if result.errors and (mode == "all" or not result.rows):
         raise JobFailed(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from linli.db import utcnow
 from linli.identity.models import Membership, Partnership, User
 from linli.plugins.services import enabled_names
+from linli.residents.archive import registry_archive
 from linli.residents.models import Building, Compound
 from linli.residents.schemas import BuildingOut, CompoundOut
 from linli.tenancy.context import TenantRef, tenant_context
@@ -64,6 +65,7 @@ def export_tenant(session: Session, tenant: Tenant) -> dict[str, Any]:
         archive["settings"] = {s.key: s.value for s in session.scalars(select(TenantSetting))}
         archive["compounds"] = CompoundOut(many=True).dump(session.scalars(select(Compound)).all())
         archive["buildings"] = BuildingOut(many=True).dump(session.scalars(select(Building)).all())
+        archive["registry"] = registry_archive(session)
         modules = enabled_names(session)
         archive["modules"] = {}
         hooks = current_app.extensions["linli.plugins"].hooks_for(modules)

@@ -13,11 +13,10 @@ import structlog
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 
-from linli import db
 from linli.api.problems import Problem
 from linli.tenancy.context import TenantRef, enter_tenant, leave_tenant
 from linli.tenancy.models import Tenant, TenantStatus
-from linli.tenancy.services import find_tenant
+from linli.tenancy.services import SLUG
 
 HOST_TENANT_KEY = "linli.host_tenant"
 _NOT_TENANT = frozenset({"t", "platform", "me"})  # first segments that are not tenant APIs
@@ -48,13 +47,13 @@ def tenant_not_found() -> Problem:
     return Problem(404, "tenant_not_found", _l("No such community"))
 
 
-def lookup_tenant(slug: str) -> Tenant:
-    """The tenant named by the path (and the host, if it names one), or a 404."""
+def requested_slug(slug: str) -> str | None:
+    """The slug to look up for a request naming ``slug`` in its path: None (a 404, no
+    query) when the host names another community or ``slug`` cannot be a slug."""
     host_slug = request.environ.get(HOST_TENANT_KEY)
-    tenant = find_tenant(db.session(), slug) if host_slug in (None, slug) else None
-    if tenant is None:
-        raise tenant_not_found()
-    return tenant
+    if host_slug not in (None, slug) or not SLUG.fullmatch(slug):
+        return None
+    return slug
 
 
 def activate_tenant(tenant: Tenant) -> None:

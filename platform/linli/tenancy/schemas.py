@@ -100,4 +100,5 @@ class TenantArchive(Schema):
     settings = fields.Dict()
     compounds = fields.List(fields.Dict())
     buildings = fields.List(fields.Dict())
+    registry = fields.Dict(metadata={"description": "units, rooms, grids, households, residents"})
     modules = fields.Dict()
