@@ -21,7 +21,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
@@ -273,12 +272,9 @@ def report_member(session: Session, data: Mapping[str, Any]) -> PartyMember:
         )
     fields["unit_id"] = units.acting_unit(session, fields.pop("unit"))
     fields.setdefault("reported_on", date.today())
-    exists = select(PartyMember.id).where(PartyMember.resident_id == fields["resident_id"])
-    if session.scalar(exists) is not None:
-        raise Problem(409, "already_reported", _l("This party member has reported here already."))
     member = PartyMember(**fields)
-    session.add(member)
-    session.flush()
+    once = Problem(409, "already_reported", _l("This party member has reported here already."))
+    services.insert_once(session, member, once)
     return describe_members(session, [member])[0]
 
 
@@ -326,13 +322,8 @@ def evaluate(session: Session, data: Mapping[str, Any], actor: str) -> Evaluatio
     else:
         fields["unit_id"] = units.partnership_of(session, slug).unit_id
     row = Evaluation(**fields, evaluated_by=actor)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError as exc:
-        raise Problem(
-            409, "already_evaluated", _l("This year's evaluation is recorded already.")
-        ) from exc
+    once = Problem(409, "already_evaluated", _l("This year's evaluation is recorded already."))
+    services.insert_once(session, row, once)
     return describe_evaluations(session, [row])[0]
 
 

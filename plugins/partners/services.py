@@ -22,6 +22,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
@@ -43,6 +44,16 @@ from plugins.partners.models import (
 
 MAX_ATTACHMENTS = 20
 LIVE = (ProjectStatus.PROPOSED, ProjectStatus.AGREED, ProjectStatus.IN_PROGRESS)
+
+
+def insert_once(session: Session, row: object, duplicate: Problem) -> None:
+    """Insert a row a unique constraint allows once: a second (even a concurrent one,
+    which no prior check could see) is the ``duplicate`` problem, not a 500."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as exc:
+        raise duplicate from exc
 
 
 # --- partnership profiles ----------------------------------------------------------------------
@@ -103,7 +114,8 @@ def _profile(session: Session, slug: str) -> tuple[Partnership, UnitProfile]:
     """The partnership and its profile, saved from now on."""
     view = get_unit(session, slug)
     if inspect(view.profile).transient:
-        session.add(view.profile)
+        busy = Problem(409, "profile_changed", _l("Someone else is recording this partnership."))
+        insert_once(session, view.profile, busy)
     return view.partnership, view.profile
 
 
