@@ -91,7 +91,11 @@ def enqueue(
                 result_ttl=RESULT_TTL,
                 failure_ttl=RESULT_TTL,
                 on_failure=Callback(runner.on_failure),
-                meta={"tenant_id": ref.id, "tenant_slug": ref.slug},
+                meta={
+                    "tenant_id": ref.id,
+                    "tenant_slug": ref.slug,
+                    "retries": retry.max if retry else 0,
+                },
             )
         except RedisError as exc:
             record.status = JobStatus.FAILED.value

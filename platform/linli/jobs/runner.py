@@ -23,6 +23,7 @@ from typing import Any, cast
 
 import structlog
 from flask import Flask, current_app, has_app_context
+from rq import get_current_job
 from sqlalchemy import Table, update
 
 from linli import db
@@ -103,6 +104,7 @@ class _Attempt:
         self.tenant = tenant
         self.record_id = record_id
         self.started_at = utcnow()
+        self.number = _attempt_number()  # here: RQ's current job is not seen from the timer
         self._lock = threading.Lock()
         self._started = False
         self._done = False
@@ -121,7 +123,7 @@ class _Attempt:
         return {
             "status": JobStatus.STARTED.value,
             "started_at": self.started_at,
-            "attempts": _LEDGER.c.attempts + 1,
+            "attempts": self.number or _LEDGER.c.attempts + 1,
         }
 
     def ensure_started(self) -> None:
@@ -148,6 +150,15 @@ class _Attempt:
             values = self._start_values() | values
             if values:
                 _update(self.record_id, **values)
+
+
+def _attempt_number() -> int | None:
+    """Which attempt this is, from RQ's own count of retries left: an attempt killed
+    before its start was written (a pod killed within ``STARTED_AFTER``) still counts."""
+    job = get_current_job()
+    if job is None or "retries" not in job.meta:
+        return None
+    return int(job.meta["retries"]) - (job.retries_left or 0) + 1
 
 
 def current_job_id() -> uuid.UUID:
