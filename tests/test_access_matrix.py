@@ -326,22 +326,23 @@ class World:
     residents: dict[str, uuid.UUID]
     households: dict[str, uuid.UUID]
     places: dict[str, dict[str, uuid.UUID]]
-    #: per community, the ids plugins' path parameters take (see ``_plugin_rows``)
-    params: dict[str, dict[str, uuid.UUID]]
+    #: per community and plugin, the ids its path parameters take (see ``_plugin_rows``):
+    #: kept per plugin, since two modules may both name an ``<activity_id>``
+    params: dict[str, dict[str, dict[str, uuid.UUID]]]
 
     def community(self, slug: str) -> Community:
         return {c.ref.slug: c for c in self.communities}[slug]
 
 
-def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, uuid.UUID]:
-    """Rows a plugin's URLs need, from its tests' matrix module (``rows(session)``, called
-    in the community's context): ``tests/plugins/<name>/matrix.py`` or
+def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, dict[str, uuid.UUID]]:
+    """Per plugin, the rows its URLs need, from its tests' matrix module (``rows(session)``,
+    called in the community's context): ``tests/plugins/<name>/matrix.py`` or
     ``tests/matrix_<name>.py``, whichever the plugin's tests keep."""
-    found: dict[str, uuid.UUID] = {}
+    found: dict[str, dict[str, uuid.UUID]] = {}
     for name in sorted(plugins):
         for module in (f"tests.plugins.{name}.matrix", f"tests.matrix_{name}"):
             try:
-                found.update(importlib.import_module(module).rows(session))
+                found[name] = importlib.import_module(module).rows(session)
             except ModuleNotFoundError:
                 continue
     return found
@@ -394,7 +395,7 @@ def world(app: Flask, communities: Communities) -> World:
         residents: dict[str, uuid.UUID] = {}
         households: dict[str, uuid.UUID] = {}
         places: dict[str, dict[str, uuid.UUID]] = {}
-        params: dict[str, dict[str, uuid.UUID]] = {}
+        params: dict[str, dict[str, dict[str, uuid.UUID]]] = {}
         for community in communities:
             with tenant_context(community.ref):
                 if community is not communities.suspended:  # every module on, but in gamma
@@ -494,7 +495,7 @@ def concrete(route: Route, world: World, target: str) -> str:
             "household_id": world.households[target],
             "code": MATRIX_TAG,
             **world.places[target],
-            **world.params[target],
+            **world.params[target].get(route.segment, {}),
         }
         if name == "user_id":
             if route.kind == "tenant":
