@@ -28,6 +28,7 @@ from linli.residents.services import prepared_resident
 SURNAMES = "陈林黄张吴王郑李刘杨何许谢魏蔡翁方施严薛邱余苏游叶曾詹".replace("", " ").split()
 GIVEN = "建国秀英志强丽华美玲文杰淑珍海燕子涵宇轩雨桐明辉春梅金水玉兰国平晓静思远佳怡永福"
 PURPOSE = "社区居民信息登记（社区服务与管理）"
+DOORS = 4  # doors per floor of a unit
 #: Half registered here (户籍), a quarter living here registered elsewhere, a quarter floating.
 RESIDENCIES = (Residency.REGISTERED, Residency.REGISTERED, Residency.PERMANENT, Residency.FLOATING)
 
@@ -84,21 +85,19 @@ def _places(session: Session) -> list[tuple[str, Building]]:
     return sorted(session.execute(query).all(), key=lambda pair: (pair[0], pair[1].name))
 
 
-def _rooms(session: Session, rng: random.Random, building: Building, wanted: int) -> list[Room]:
-    """Two units, rooms floor by floor (01–04 per floor), as many as ``wanted``."""
-    units = [Unit(building_id=building.id, name=f"{n}单元") for n in (1, 2)]
+def _rooms(session: Session, building: Building, wanted: int) -> list[Room]:
+    """As many rooms as ``wanted``: four doors per floor and unit (01–04), floor by floor
+    up to the building's height, with as many units (单元) as that takes."""
+    floors = building.floors or 6
+    count = max(1, -(-wanted // (floors * DOORS)))
+    units = [Unit(building_id=building.id, name=f"{n}单元") for n in range(1, count + 1)]
     flush_in_order(session, units)
-    rooms: list[Room] = []
-    floor = 1
-    while len(rooms) < wanted:
-        for unit in units:
-            for door in range(1, 3):
-                if len(rooms) < wanted:
-                    number = f"{floor}{door + (unit.name == '2单元') * 2:02d}"
-                    rooms.append(
-                        Room(building_id=building.id, unit_id=unit.id, number=number, floor=floor)
-                    )
-        floor += 1
+    rooms = [
+        Room(building_id=building.id, unit_id=unit.id, number=f"{floor}{door:02d}", floor=floor)
+        for unit in units
+        for floor in range(1, floors + 1)
+        for door in range(1, DOORS + 1)
+    ][:wanted]
     flush_in_order(session, rooms)
     return rooms
 
@@ -121,7 +120,7 @@ def seed_residents(session: Session, slug: str) -> int:
             households: list[Household] = []
             residents: list[Resident] = []
             tagged: list[ResidentTag] = []
-            for room in _rooms(session, rng, building, share):
+            for room in _rooms(session, building, share):
                 household = Household(id=uuid.uuid4(), room_id=room.id, number=room.number)
                 households.append(household)
                 for resident in _members(rng, scale, household, today, taken):
