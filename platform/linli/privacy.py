@@ -65,6 +65,10 @@ class DataVault:
         except InvalidToken as exc:
             raise RuntimeError("personal data encrypted with a key no longer configured") from exc
 
+    def open(self, token: str | None) -> str | None:
+        """The value of an optional encrypted column (``None`` stays ``None``)."""
+        return None if token is None else self.decrypt(token)
+
     def rotate(self, token: str) -> str:
         """The same value encrypted with the newest key."""
         return self.fernet.rotate(token.encode()).decode()

@@ -90,7 +90,7 @@ def _label(party: CaseParty, ordinal: int) -> str:
 
 
 def _clear(cipher: str | None) -> str | None:
-    return None if cipher is None else vault().decrypt(cipher)
+    return vault().open(cipher)
 
 
 def _revealed(party: CaseParty, label: str, card: ResidentCard | None) -> PartyView:

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from linli.audit.recorder import record_access
 from linli.db import utcnow
 from linli.plugins.services import enabled_hooks
-from linli.privacy import vault
 from linli.residents.lookup import describe
 from linli.residents.people import Resident
-from linli.residents.services import erased_already
+from linli.residents.services import erased_already, identity_of
 from linli.tenancy.models import Tenant
 
 #: What an erased resident is called in lists: no name, no trace of one.
@@ -31,7 +30,6 @@ def personal_data(session: Session, tenant: Tenant, resident: Resident) -> dict[
     """Everything held about ``resident``, in full (audited as an export)."""
     if resident.erased_at is not None:
         raise erased_already()
-    keys = vault()
     card = describe(session, [resident])[resident.id]
     record = {
         "id": str(resident.id),
@@ -39,8 +37,7 @@ def personal_data(session: Session, tenant: Tenant, resident: Resident) -> dict[
         "gender": resident.gender,
         "birth_date": resident.birth_date.isoformat() if resident.birth_date else None,
         "id_type": resident.id_type,
-        "id_number": keys.decrypt(resident.id_number_cipher) if resident.id_number_cipher else None,
-        "phone": keys.decrypt(resident.phone_cipher) if resident.phone_cipher else None,
+        **identity_of(resident),
         "address": card.address,
         "household_id": str(resident.household_id) if resident.household_id else None,
         "relation": resident.relation,

@@ -22,7 +22,7 @@ from linli import db
 from linli.api.fields import Text
 from linli.api.pagination import paged
 from linli.api.problems import Problem, forbidden, not_found
-from linli.api.tenant_api import tenant_blueprint
+from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.access import granted_here
 from linli.identity.permissions import (
     RESIDENTS_ERASE,
@@ -262,13 +262,6 @@ def _household_view(household: Household) -> dict[str, Any]:
     }
 
 
-def _household_or_404(household_id: uuid.UUID) -> Household:
-    household = db.session().get(Household, (g.tenant.id, household_id))
-    if household is None:
-        raise not_found()
-    return household
-
-
 @blp.route("/households", methods=["POST"])
 @require(RESIDENTS_WRITE)
 @blp.arguments(HouseholdIn)
@@ -287,7 +280,7 @@ class HouseholdItem(MethodView):
     @blp.response(200, HouseholdOut)
     def get(self, household_id: uuid.UUID) -> dict[str, Any]:
         """The household view: its members, their relation to the head, ages and tags"""
-        return _household_view(_household_or_404(household_id))
+        return _household_view(tenant_row_or_404(Household, household_id))
 
     @require(RESIDENTS_WRITE)
     @blp.arguments(HouseholdPatch)
@@ -295,7 +288,7 @@ class HouseholdItem(MethodView):
     def patch(self, data: dict[str, Any], household_id: uuid.UUID) -> dict[str, Any]:
         """Change a household's room or number"""
         session = db.session()
-        household = _household_or_404(household_id)
+        household = tenant_row_or_404(Household, household_id)
         services.update_household(session, household, data)
         session.commit()
         return _household_view(household)
@@ -305,7 +298,7 @@ class HouseholdItem(MethodView):
     def delete(self, household_id: uuid.UUID) -> None:
         """Remove an empty household"""
         session = db.session()
-        household = _household_or_404(household_id)
+        household = tenant_row_or_404(Household, household_id)
         services.delete_household(session, household)
         session.commit()
 

@@ -33,7 +33,6 @@ from linli.db import flush_in_order
 from linli.jobs.files import result_dir
 from linli.jobs.kinds import job_kind
 from linli.jobs.runner import JobFailed, current_job_id, progress
-from linli.privacy import vault
 from linli.residents import services, tags
 from linli.residents.lookup import describe
 from linli.residents.models import Building, Compound, Room, Unit
@@ -315,7 +314,6 @@ EXPORT_COLUMNS = (
 
 
 def _export_rows(session: Session, full: bool) -> Iterator[dict[str, Any]]:
-    keys = vault()
     dictionary = services.tag_dictionary(session)
     label: dict[str, str] = {
         str(value): word for word, value in {**GENDERS, **RELATIONS, **RESIDENCIES}.items()
@@ -331,10 +329,8 @@ def _export_rows(session: Session, full: bool) -> Iterator[dict[str, Any]]:
             card = cards[resident.id]
             phone, number = resident.phone_masked, resident.id_number_masked
             if full:
-                phone = keys.decrypt(resident.phone_cipher) if resident.phone_cipher else None
-                number = (
-                    keys.decrypt(resident.id_number_cipher) if resident.id_number_cipher else None
-                )
+                shown = services.identity_of(resident)
+                phone, number = shown["phone"], shown["id_number"]
             yield {
                 "name": resident.name,
                 "gender": label.get(resident.gender, ""),

@@ -283,13 +283,18 @@ def possible_duplicates(session: Session, resident: Resident) -> list[uuid.UUID]
     return list(session.scalars(query))
 
 
+def identity_of(resident: Resident) -> dict[str, str | None]:
+    """The full ID number and phone, decrypted; the caller audits the read."""
+    keys = vault()
+    return {
+        "id_number": keys.open(resident.id_number_cipher),
+        "phone": keys.open(resident.phone_cipher),
+    }
+
+
 def reveal(session: Session, resident: Resident) -> dict[str, str | None]:
     """The full ID number and phone, for a role allowed to see them; audited."""
-    keys = vault()
-    shown = {
-        "id_number": keys.decrypt(resident.id_number_cipher) if resident.id_number_cipher else None,
-        "phone": keys.decrypt(resident.phone_cipher) if resident.phone_cipher else None,
-    }
+    shown = identity_of(resident)
     record_access(session, resident, "reveal", {"fields": sorted(k for k, v in shown.items() if v)})
     return shown
 

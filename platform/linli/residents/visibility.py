@@ -62,7 +62,3 @@ def visible(query: Select[Any]) -> Select[Any]:
     if user_id is None:
         return query
     return query.where(Resident.room_id.is_not(None), Resident.room_id.in_(visible_rooms(user_id)))
-
-
-def can_see_all() -> bool:
-    return _narrowed_user() is None
