@@ -335,16 +335,15 @@ class World:
 
 
 def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, dict[str, uuid.UUID]]:
-    """Per plugin, the rows its URLs need, from its tests' matrix module (``rows(session)``,
-    called in the community's context): ``tests/plugins/<name>/matrix.py`` or
-    ``tests/matrix_<name>.py``, whichever the plugin's tests keep."""
+    """Per plugin, the rows its URLs need, from ``tests/plugins/<name>/matrix.py``
+    (``rows(session)``, called in the community's context) when its tests keep one."""
     found: dict[str, dict[str, uuid.UUID]] = {}
     for name in sorted(plugins):
-        for module in (f"tests.plugins.{name}.matrix", f"tests.matrix_{name}"):
-            try:
-                found[name] = importlib.import_module(module).rows(session)
-            except ModuleNotFoundError:
-                continue
+        try:
+            module = importlib.import_module(f"tests.plugins.{name}.matrix")
+        except ModuleNotFoundError:
+            continue
+        found[name] = module.rows(session)
     return found
 
 

@@ -26,8 +26,8 @@ from linli import db
 from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import tenant_context
 from tests.conftest import AUTH, Communities, Community, problem
-from tests.matrix_canteens import rows as canteens_rows
 from tests.mediation_support import case_body
+from tests.plugins.canteens.matrix import rows as canteens_rows
 
 A = "/api/v1/t/alpha"
 B = "/api/v1/t/beta"
@@ -355,7 +355,7 @@ def _alpha(*names: str) -> Callable[[World], dict[str, str]]:
     return lambda w: {name: w.values["alpha"][name] for name in names}
 
 
-#: The canteens module, in the order its writes run on the rows of tests.matrix_canteens:
+#: The canteens module, in the order its writes run on the rows of tests.plugins.canteens.matrix:
 #: the row order is delivered, then rated; its round then completes.
 CANTEENS_ROUTES: dict[tuple[str, str], Call] = {
     ("GET", f"{CT}/canteens"): Call(200),

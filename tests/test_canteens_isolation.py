@@ -17,7 +17,7 @@ from linli import db
 from linli.tenancy.context import tenant_context
 from tests.canteens_helpers import ADMIN, BASE, enable
 from tests.conftest import Communities, auth, problem
-from tests.matrix_canteens import rows as matrix_rows
+from tests.plugins.canteens.matrix import rows as matrix_rows
 
 PREFIX = "/api/v1/t/<slug>/canteens"
 _PARAM = re.compile(r"<(?:[a-z]+:)?(\w+)>")
