@@ -4,6 +4,12 @@
 #   docker build -t registry.example.cn/linli/linli:0.1.0 .
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
+# The console's front-end packages, from the npm lockfile (served by the app, no CDN).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /assets
+COPY platform/linli/console/assets/package.json platform/linli/console/assets/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/linli
@@ -12,6 +18,7 @@ COPY pyproject.toml README.md ./
 COPY platform platform
 COPY plugins plugins
 COPY migrations migrations
+COPY --from=assets /assets/node_modules platform/linli/console/assets/node_modules
 # Installed in place (editable): `linli db upgrade` finds the Alembic revisions beside the
 # package, where a wheel would not carry them. Translations and bytecode are built here
 # because the root filesystem is read-only at run time.

@@ -21,7 +21,13 @@ KUBERNETES_VERSION := 1.33.0
 PRODUCTION_VALUES := -f $(CHART)/ci/production-values.yaml \
 	$(foreach f,$(wildcard tenants/*.yaml),--set-file tenants.files.$(basename $(notdir $(f)))=$(f))
 
-.PHONY: demo test check lint types chart translations extract-messages install bench clean
+# The console's front-end packages (htmx, ECharts, Pico CSS) from the npm lockfile, served
+# by the app itself; Debian's Chromium for the browser tests (never a downloaded browser).
+CONSOLE_ASSETS := platform/linli/console/assets
+ASSETS_STAMP := $(CONSOLE_ASSETS)/node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test check lint types chart translations extract-messages install assets browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +35,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations assets
+
+$(ASSETS_STAMP): $(CONSOLE_ASSETS)/package.json $(CONSOLE_ASSETS)/package-lock.json
+	npm ci --prefix $(CONSOLE_ASSETS) --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(ASSETS_STAMP)
+
+assets: $(ASSETS_STAMP)
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
+
+browser: $(CHROMIUM)
 
 $(HELM): | $(STAMP)
 	rm -rf $(HELM_HOME)/download && mkdir -p $(HELM_HOME)/download
@@ -88,7 +106,7 @@ chart: $(HELM) $(STAMP)
 		$(HELM_HOME)/default.yaml $(HELM_HOME)/production.yaml
 
 ## make test: lint, types, the Helm chart and the whole suite (SQLite always; PostgreSQL when reachable, required under CI)
-test: install check chart
+test: install check chart browser
 	LINLI_TEST_HELM=$(HELM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
@@ -98,4 +116,4 @@ bench: install
 	$(BIN)/python bench/jobs.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(CONSOLE_ASSETS)/node_modules artifacts

@@ -156,7 +156,7 @@ def test_login_with_the_form_sets_the_session(app: Flask, communities: Communiti
     assert not logged_in(client)
     response = login(client, EMAIL, PASSWORD)
     assert response.status_code == 302, response.text[:300]
-    assert response.headers["Location"] == "/auth/account"
+    assert response.headers["Location"] == "/console/"  # people land in the console
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie

@@ -71,7 +71,7 @@ def _me(client: FlaskClient) -> Any:
 def test_first_login_creates_the_user_and_logs_in(client: FlaskClient, provider: str) -> None:
     done = client.get(_authorize(client, provider))
     assert done.status_code == 302, done.get_data(as_text=True)[:300]
-    assert done.headers["Location"].endswith("/auth/account")
+    assert done.headers["Location"].endswith("/console/")
     page = _me(client)
     assert page.status_code == 200
     assert "Alice 李" in page.get_data(as_text=True)

@@ -22,6 +22,7 @@ from linli.api.smorest import Api, Blueprint
 from linli.audit import api as audit_api
 from linli.cli import register_commands
 from linli.config import Settings
+from linli.console.wiring import init_console
 from linli.i18n import babel, select_locale
 from linli.identity import api as identity_api
 from linli.identity.auth_views import bp as auth_bp
@@ -178,6 +179,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(oauth_bp)
+    init_console(app, plugins)
     init_oauth_server(app)
     _rate_limits(app, settings)
     assert_every_view_guarded(app)

@@ -55,11 +55,11 @@ class TenantBlueprint(Blueprint):
     module: str | None = None
 
 
-def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+def pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.tenant_slug = (values or {}).pop("slug", "")
 
 
-def _entering(module: str | None) -> Callable[[], None]:
+def tenant_entry(module: str | None) -> Callable[[], None]:
     def enter() -> None:
         """Authenticate, resolve the community (404 where the caller has no role), gate."""
         with db.reads_before_tenant():
@@ -97,8 +97,8 @@ def tenant_blueprint(
         name, import_name, url_prefix=TENANT_PREFIX + suffix, description=description
     )
     blp.module = module
-    blp.url_value_preprocessor(_pop_slug)
-    blp.before_request(_entering(module))
+    blp.url_value_preprocessor(pop_slug)
+    blp.before_request(tenant_entry(module))
     return blp
 
 

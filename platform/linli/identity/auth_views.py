@@ -40,12 +40,12 @@ oauth_bp = Blueprint("oauth", __name__, url_prefix="/oauth")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never an open redirect."""
+    """Only same-site relative paths: never an open redirect. By default the console."""
     if not target:
-        return url_for("auth.account")
+        return url_for("console_home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("auth.account")
+        return url_for("console_home.index")
     return target
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Blueprint as FlaskBlueprint
 from marshmallow import Schema, ValidationError
 
 from linli.api.smorest import Blueprint
@@ -53,6 +54,9 @@ class Schedule:
 
 @dataclass(frozen=True)
 class ConsolePage:
+    """An entry of the community's menu: ``path`` under the module's console pages
+    (``/console/t/<slug>/<module>/<path>``), shown to callers holding ``permission``."""
+
     path: str
     title: Any
     permission: str
@@ -81,7 +85,12 @@ class PluginManifest:
     #: The plugin's own gettext catalogues (``<locale>/LC_MESSAGES/messages.po``), merged
     #: over the core's, so a plugin ships its texts without editing the core's files.
     translations: Path | None = None
+    #: The module's console pages, made with :func:`linli.console.pages.console_blueprint`
+    #: (``module=<name>``); ``console_pages`` are their menu entries.
+    console_blueprint: FlaskBlueprint | None = None
     console_pages: tuple[ConsolePage, ...] = ()
+    #: Titles of the figures its ``bureau_statistics`` hook reports, for the dashboard.
+    figure_titles: Mapping[str, Any] = field(default_factory=dict)
     hooks: object | None = None
 
     def default_settings(self) -> dict[str, Any]:
@@ -122,6 +131,16 @@ def _me_blueprint_problems(manifest: PluginManifest) -> list[str]:
     return []
 
 
+def _console_problems(manifest: PluginManifest) -> list[str]:
+    blueprint = manifest.console_blueprint
+    expected = f"/console/t/<slug>/{manifest.name}"
+    if blueprint is None:
+        return ["console_pages need a console_blueprint"] if manifest.console_pages else []
+    if not isinstance(blueprint, FlaskBlueprint) or blueprint.url_prefix != expected:
+        return [f"console_blueprint must come from console_blueprint(module={manifest.name!r})"]
+    return []
+
+
 def manifest_problems(manifest: object) -> list[str]:
     """Everything wrong with a manifest, in words an operator can act on."""
     if not isinstance(manifest, PluginManifest):
@@ -133,6 +152,7 @@ def manifest_problems(manifest: object) -> list[str]:
     if not manifest.version:
         problems.append("version is empty")
     problems += _blueprint_problems(manifest) + _me_blueprint_problems(manifest)
+    problems += _console_problems(manifest)
     for model in manifest.models:
         if not (isinstance(model, type) and issubclass(model, TenantScoped)):
             problems.append(f"model {model!r} must mix in TenantScoped")
