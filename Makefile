@@ -22,7 +22,8 @@ PRODUCTION_VALUES := -f $(CHART)/ci/production-values.yaml \
 	$(foreach f,$(wildcard tenants/*.yaml),--set-file tenants.files.$(basename $(notdir $(f)))=$(f))
 
 # The console's front-end packages (htmx, ECharts, Pico CSS) from the npm lockfile, served
-# by the app itself; Debian's Chromium for the browser tests (never a downloaded browser).
+# by the app itself; Debian's Chromium (with CJK fonts, for the screenshots) for the browser
+# tests: never a downloaded browser.
 CONSOLE_ASSETS := platform/linli/console/assets
 ASSETS_STAMP := $(CONSOLE_ASSETS)/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
@@ -43,11 +44,14 @@ $(ASSETS_STAMP): $(CONSOLE_ASSETS)/package.json $(CONSOLE_ASSETS)/package-lock.j
 
 assets: $(ASSETS_STAMP)
 
-$(CHROMIUM):
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
-	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-browser: $(CHROMIUM)
+$(CHROMIUM) $(CJK_FONT):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES) \
+	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(BROWSER_PACKAGES))
+
+browser: $(CHROMIUM) $(CJK_FONT)
 
 $(HELM): | $(STAMP)
 	rm -rf $(HELM_HOME)/download && mkdir -p $(HELM_HOME)/download

@@ -52,6 +52,25 @@ def test_catalogue_is_complete(source: Path, translations: Path, locale: str) ->
         assert len(untranslated) <= len(translated) // 10 + 1, untranslated
 
 
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_plugins_translate_a_shared_text_as_the_core_does(locale: str) -> None:
+    """Catalogues are merged into one: a plugin's translation of a text the core also
+    uses replaces the core's everywhere, so the two must agree."""
+
+    def catalogue(folder: Path) -> dict[str, str]:
+        with (folder / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            return {m.id: m.string for m in read_po(handle) if m.id}
+
+    core = catalogue(CATALOGUES[0][1])
+    clashes = [
+        (translations.parent.name, msgid, core[msgid], text)
+        for _source, translations in CATALOGUES[1:]
+        for msgid, text in catalogue(translations).items()
+        if msgid in core and core[msgid] != text
+    ]
+    assert clashes == []
+
+
 def test_chinese_by_default_english_on_request(client: FlaskClient) -> None:
     assert client.get("/api/v1/t/alpha").get_json()["title"] == "需要登录认证"
     english = client.get("/api/v1/t/alpha", headers={"Accept-Language": "en-US,en;q=0.9"})

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linli.plugins.manifest import PluginManifest, Schedule
+from flask_babel import lazy_gettext as _l
+
+from linli.plugins.manifest import ConsolePage, PluginManifest, Schedule
 from plugins.mediation import hooks
 from plugins.mediation.api import blp
+from plugins.mediation.console import bp as console_bp
 from plugins.mediation.jobs import remind_overdue
 from plugins.mediation.models import MODELS
-from plugins.mediation.permissions import PERMISSIONS, ROLES
+from plugins.mediation.permissions import PERMISSIONS, READ, ROLES
 from plugins.mediation.schemas import MediationSettings
 
 plugin = PluginManifest(
@@ -31,5 +34,15 @@ plugin = PluginManifest(
     schedules=(Schedule(job="remind_overdue", cron="0 8 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console_bp,
+    console_pages=(ConsolePage("cases", _l("Mediation cases"), READ),),
+    figure_titles={
+        "cases": _l("Cases"),
+        "resolved": _l("Resolved"),
+        "failed": _l("Mediation failed"),
+        "open": _l("Open"),
+        "overdue": _l("Overdue"),
+        "success_rate": _l("Success rate"),
+    },
     hooks=hooks,
 )

@@ -9,12 +9,13 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
 from linli.api.platform import overseen_bureaus, require_overseen_bureau
 from linli.api.problems import Problem
-from linli.console.forms import load, problem_errors
+from linli.console.forms import flat_errors, load, problem_errors
 from linli.console.pages import console_blueprint
 from linli.console.settings_form import UnreadableSettings, read_settings, settings_fields
 from linli.db import utcnow
@@ -51,7 +52,8 @@ def module_titles() -> dict[str, str]:
 
 
 def _wizard_data() -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The onboarding form as the platform API's ``TenantIn`` document."""
+    """The onboarding form as the platform API's ``TenantIn`` document, and the errors
+    of each chosen module's settings (checked here, to show them under that module)."""
     form = request.form
     data: dict[str, Any] = {
         key: form.get(key, "").strip() for key in ("name", "name_en", "slug", "bureau")
@@ -63,18 +65,23 @@ def _wizard_data() -> tuple[dict[str, Any], dict[str, list[str]]]:
         [{"email": email, "name": form.get("admin_name", "").strip() or email}] if email else []
     )
     data["modules"] = {}
-    unreadable: dict[str, list[str]] = {}
+    refused: dict[str, list[str]] = {}
     for name, manifest in installed().plugins.items():
         if f"module_{name}" not in form:
             continue
         try:
             settings = read_settings(manifest, form, prefix=f"{name}__")
+            manifest.validate_settings(settings)
         except UnreadableSettings as exc:
-            settings = exc.data
-            for key, messages in exc.messages.items():
-                unreadable[f"modules.{name}.settings.{key}"] = messages
+            settings, messages = exc.data, exc.messages
+        except ValidationError as exc:
+            messages = flat_errors(exc.messages)
+        else:
+            messages = {}
+        for key, texts in messages.items():
+            refused[f"modules.{name}.settings.{key}"] = texts
         data["modules"][name] = {"enabled": True, "settings": settings}
-    return data, unreadable
+    return data, refused
 
 
 def _onboard(data: dict[str, Any]) -> tuple[Tenant | None, dict[str, list[str]]]:
@@ -87,18 +94,9 @@ def _onboard(data: dict[str, Any]) -> tuple[Tenant | None, dict[str, list[str]]]
         tenant = services.create_tenant(session, loaded)
     except Problem as exc:
         session.rollback()
-        found = problem_errors(exc)
-        # a module's settings refused by its plugin: show them under that module
-        return None, {_setting_key(k, data): v for k, v in found.items()}
+        return None, problem_errors(exc)
     session.commit()
     return tenant, {}
-
-
-def _setting_key(key: str, data: dict[str, Any]) -> str:
-    """``settings.x`` from a module's validation, placed under the module it came from."""
-    if key.startswith("settings.") and len(data["modules"]) == 1:
-        return f"modules.{next(iter(data['modules']))}.{key}"
-    return key
 
 
 @bp.route("/onboard", methods=["GET", "POST"])
@@ -120,7 +118,7 @@ def onboard() -> tuple[str, int] | BaseResponse:
             name in data["modules"],
             settings_fields(
                 manifest,
-                data["modules"].get(name, {}).get("settings", {}),
+                data["modules"].get(name, {}).get("settings") or manifest.default_settings(),
                 _module_errors(errors, name),
             ),
         )

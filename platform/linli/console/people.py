@@ -117,20 +117,27 @@ def import_residents() -> tuple[str, int] | BaseResponse:
                 errors = problem_errors(exc)
             else:
                 return redirect(url_for(".job", job_id=record.id))
-    page = render_template("console/people/import.html", errors=errors, form=request.form)
+    page = render_template(
+        "console/people/import.html",
+        errors=errors,
+        form=request.form,
+        columns=people_transfer.IMPORT_COLUMNS,
+    )
     return page, 422 if errors else 200
 
 
 def _job_context(job_id: uuid.UUID) -> dict[str, Any]:
+    """What the job page shows: its state, and the rows an import refused (in its
+    problem when nothing was imported, in its result when the valid rows were)."""
     record = tenant_row_or_404(JobRecord, job_id)
     error = record.error or {}
+    detail = error.get("detail")
+    reported = detail if isinstance(detail, dict) else record.result
     return {
         "record": record,
         "done": record.status in DONE,
         "error_title": JOB_ERRORS.get(error.get("code", ""), error.get("title")),
-        "row_errors": (error.get("detail") or {}).get("errors", [])
-        if isinstance(error.get("detail"), dict)
-        else [],
+        "row_errors": reported.get("errors", []) if isinstance(reported, dict) else [],
     }
 
 

@@ -63,6 +63,16 @@ def _flat(messages: Any) -> tuple[str, ...]:
     return (str(messages),)
 
 
+def _errors_of(name: str, errors: Mapping[str, Any]) -> tuple[str, ...]:
+    """A field's messages, its items' included (``categories.0``)."""
+    return tuple(
+        message
+        for key, messages in errors.items()
+        if key == name or str(key).startswith(f"{name}.")
+        for message in _flat(messages)
+    )
+
+
 def settings_fields(
     manifest: PluginManifest, values: Mapping[str, Any], errors: Mapping[str, Any] | None = None
 ) -> list[SettingsField]:
@@ -82,7 +92,7 @@ def settings_fields(
                 else _shown(kind, raw),
                 help=spec.get("description"),
                 options=tuple(spec.get("enum", ())),
-                errors=_flat((errors or {}).get(name, ())),
+                errors=_errors_of(name, errors or {}),
                 step=step,
             )
         )

@@ -78,6 +78,11 @@ RELATIONS = {
     "租户": Relation.TENANT,
     "其他": Relation.OTHER,
 }
+#: The import's columns as a template's header row names them (HEADERS also takes synonyms).
+IMPORT_COLUMNS = (
+    *("姓名", "性别", "出生日期", "手机", "证件类型", "证件号码", "小区", "楼栋"),
+    *("单元", "房号", "户号", "与户主关系", "户籍状态", "标签"),
+)
 HEADERS = {
     "姓名": "name",
     "性别": "gender",
