@@ -136,7 +136,7 @@ def load_demo(
         tokens = _people(session, passwords)
     _seed_modules(db.session(), slugs)
     click.echo(f"Loaded {len(slugs)} demo communities: {', '.join(slugs)}")
-    click.echo(f"Log in at {base_url}/auth/login  (API docs: {base_url}/api/docs)")
+    click.echo(f"Console: {base_url}/console/  (API docs: {base_url}/api/docs)")
     for person in PEOPLE:
         click.echo(f"  {person.what:<48} {person.email}  password: {passwords[person.email]}")
         if tokens[person.email]:

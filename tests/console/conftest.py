@@ -88,9 +88,12 @@ def give_password(app: Flask, person: str) -> str:
     return email
 
 
-def log_in(page: Page, base: str, app: Flask, person: str) -> None:
+def log_in(page: Page, base: str, app: Flask, person: str, screenshot: str | None = None) -> None:
+    """Log in through the login form (where the console sends a stranger)."""
     email = give_password(app, person)
     page.goto(f"{base}/console/")
+    if screenshot:
+        shoot(page, screenshot)
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

@@ -98,7 +98,7 @@ def test_an_admin_sees_a_settings_error_next_to_its_field_then_saves(
 def test_a_partner_member_switches_between_two_communities(
     app: Flask, site: str, page: Page
 ) -> None:
-    log_in(page, site, app, "partner_shared")
+    log_in(page, site, app, "partner_shared", screenshot="login")
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(2)
     switcher = page.locator("#community-switcher")

@@ -87,11 +87,12 @@ def household(household_id: uuid.UUID) -> str:
 @require(perms.PLACES_READ)
 def places() -> str:
     session = db.session()
-    counts = dict(
-        session.execute(select(Building.compound_id, func.count()).group_by(Building.compound_id))
-        .tuples()
-        .all()
-    )
+    counts: dict[uuid.UUID, int] = {
+        compound_id: count
+        for compound_id, count in session.execute(
+            select(Building.compound_id, func.count()).group_by(Building.compound_id)
+        )
+    }
     compounds = session.scalars(select(Compound).order_by(Compound.name)).all()
     return render_template("console/people/places.html", compounds=compounds, counts=counts)
 
