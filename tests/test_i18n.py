@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
+
+from linli.api.messages import localised
+from tests.conftest import Communities, auth
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
@@ -78,3 +82,28 @@ def test_chinese_by_default_english_on_request(client: FlaskClient) -> None:
     assert client.get("/api/v1/t/alpha?lang=en").get_json()["title"] == "Authentication is required"
     chinese = client.get("/api/v1/t/alpha", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})
     assert chinese.get_json()["title"] == "需要登录认证"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("zh_CN", ["须在 1 到 30 之间。"]), ("en", ["Must be between 1 and 30."])],
+)
+def test_marshmallow_messages_are_localised(
+    app: Flask, communities: Communities, locale: str, expected: list[str]
+) -> None:
+    """A range's message, formatted by marshmallow in English when the schema was
+    declared, reaches the caller in the caller's language."""
+    response = app.test_client().put(
+        f"/api/v1/t/alpha/modules/mediation?lang={locale}",
+        json={"enabled": True, "settings": {"accept_within_days": 99}},
+        headers=auth("alpha_admin"),
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"]["settings"]["accept_within_days"] == expected
+
+
+def test_a_message_linli_wrote_passes_unchanged(app: Flask) -> None:
+    with app.test_request_context("/?lang=zh_CN"):
+        assert localised({"a": ["Missing data for required field.", "自定义"]}) == {
+            "a": ["此项为必填项。", "自定义"]
+        }

@@ -35,6 +35,11 @@ def _note(required: bool = False, *, length: int = 5000) -> Text:
     return Text(required=required, multiline=True, validate=validate.Length(min=1, max=length))
 
 
+def _titled(title: Any, description: Any = None) -> dict[str, Any]:
+    """A setting's label and help in the console's generated form (JSON Schema)."""
+    return {"title": title} if description is None else {"title": title, "description": description}
+
+
 class MediationSettings(Schema):
     """Per-community settings; the defaults follow 《人民调解法》 and the 2002 规定."""
 
@@ -42,23 +47,58 @@ class MediationSettings(Schema):
         Text(validate=validate.Length(min=1, max=40)),
         load_default=lambda: list(DEFAULT_CATEGORIES),
         validate=validate.Length(min=1, max=50),
+        metadata=_titled(_l("Dispute categories")),
     )
-    accept_within_days = fields.Integer(load_default=3, validate=validate.Range(min=1, max=30))
-    finish_within_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=180))
-    max_extension_days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=180))
-    follow_up_within_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    accept_within_days = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=30),
+        metadata=_titled(_l("Days to accept a case"), _l("From registration to acceptance")),
+    )
+    finish_within_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1, max=180),
+        metadata=_titled(_l("Days to finish a case"), _l("From acceptance; the law says a month")),
+    )
+    max_extension_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=0, max=180),
+        metadata=_titled(_l("Longest extension in days")),
+    )
+    follow_up_within_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=1, max=365),
+        metadata=_titled(_l("Days to the visit back")),
+    )
     confirmation_within_days = fields.Integer(
-        load_default=30, validate=validate.Range(min=1, max=90)
+        load_default=30,
+        validate=validate.Range(min=1, max=90),
+        metadata=_titled(_l("Days to apply for judicial confirmation")),
     )
-    #: "" means "<community name>人民调解委员会"
-    committee_name = Text(load_default="", validate=validate.Length(max=100))
-    #: the "…" of "（2026）…人调字第N号"; "" means the community's name without "社区"
-    number_prefix = Text(load_default="", validate=validate.Length(max=20))
-    agreement_title = Text(load_default="人民调解协议书", validate=validate.Length(min=1, max=50))
+    committee_name = Text(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata=_titled(
+            _l("Committee name"), _l("Empty: the community's name and “People's Mediation Committee”")
+        ),
+    )
+    number_prefix = Text(
+        load_default="",
+        validate=validate.Length(max=20),
+        metadata=_titled(
+            _l("Case number prefix"),
+            _l("Comes before the case number; empty: the community's short name"),
+        ),
+    )
+    agreement_title = Text(
+        load_default="人民调解协议书",
+        validate=validate.Length(min=1, max=50),
+        metadata=_titled(_l("Title of the agreement")),
+    )
     agreement_closing = Text(
         load_default="本协议经双方当事人签名（盖章）、人民调解员签名并加盖人民调解委员会印章后生效。",
         multiline=True,
         validate=validate.Length(max=1000),
+        metadata=_titled(_l("Closing words of the agreement")),
     )
 
 

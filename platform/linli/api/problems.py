@@ -11,6 +11,8 @@ from flask import Response, current_app, json
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from linli.api.messages import localised
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://linli.dev/problems/"
 
@@ -71,7 +73,7 @@ class Problem(HTTPException):
         if self.description:
             body["detail"] = self.description
         if self.errors:
-            body["errors"] = self.errors
+            body["errors"] = localised(self.errors)
         response = current_app.response_class(
             json.dumps(body, ensure_ascii=False), status=self.code, mimetype=PROBLEM_MEDIA_TYPE
         )

@@ -95,7 +95,7 @@ def module_settings(name: str) -> tuple[str, int] | BaseResponse:
         "console/community/module_settings.html",
         manifest=manifest,
         fields=settings_fields(manifest, values, errors),
-        form_errors=flat_errors(errors.get("_schema", [])) if errors else {},
+        form_errors=flat_errors(errors["_schema"]) if "_schema" in errors else {},
     )
     return page, 422 if errors else 200
 

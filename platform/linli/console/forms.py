@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 from marshmallow import Schema, ValidationError
 
+from linli.api.messages import localised_message
 from linli.api.problems import Problem
 
 FieldErrors = dict[str, list[str]]
@@ -23,13 +24,13 @@ def flat_errors(messages: Any, prefix: str = "") -> FieldErrors:
             found.update(flat_errors(value, name))
         return found
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or "_schema": [str(m) for m in messages]}
+        return {prefix or "_schema": [localised_message(m) for m in messages]}
     if isinstance(messages, list):
         found = {}
         for index, item in enumerate(messages):
             found.update(flat_errors(item, f"{prefix}.{index}"))
         return found
-    return {prefix or "_schema": [str(messages)]}
+    return {prefix or "_schema": [localised_message(str(messages))]}
 
 
 def posted(lists: Iterable[str] = ()) -> dict[str, Any]:

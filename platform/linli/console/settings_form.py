@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from linli.api.messages import localised_message
 from linli.plugins.manifest import PluginManifest
 from linli.plugins.schemas import settings_json_schema
 
@@ -60,7 +61,7 @@ def _flat(messages: Any) -> tuple[str, ...]:
         return tuple(f"{key}: {m}" for key, value in messages.items() for m in _flat(value))
     if isinstance(messages, list | tuple):
         return tuple(m for item in messages for m in _flat(item))
-    return (str(messages),)
+    return (localised_message(str(messages)),)
 
 
 def _errors_of(name: str, errors: Mapping[str, Any]) -> tuple[str, ...]:
