@@ -109,3 +109,14 @@ def assert_inert(page: Page) -> None:
     """No injected script ran, and what was typed is shown as text."""
     assert page.evaluate("window.__xss") is None
     assert page.locator("script:text('window.__xss')").count() == 0
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+  .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.id)"""
+
+
+def assert_labelled(page: Page) -> None:
+    """Every visible form control has a label a screen reader announces."""
+    assert page.evaluate(UNLABELLED) == []

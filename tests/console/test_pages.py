@@ -34,7 +34,9 @@ ROUTES = [
     ("/console/t/alpha/places", "GET", "places.read"),
     ("/console/t/alpha/residents/import", "GET", "residents.write"),
     ("/console/t/alpha/residents/import", "POST", "residents.write"),
+    ("/console/t/alpha/residents/export", "POST", "residents.export"),
     ("/console/t/alpha/jobs/{job}", "GET", "jobs.read"),
+    ("/console/t/alpha/jobs/{job}/file", "GET", "jobs.read"),
     ("/console/t/alpha/jobs/{job}/progress", "GET", "jobs.read"),
     ("/console/t/alpha/mediation/cases", "GET", "mediation.read"),
     ("/console/t/alpha/mediation/cases/new", "GET", "mediation.write"),
@@ -270,3 +272,20 @@ def test_the_token_in_the_page_is_the_one_posts_need(app: Flask, communities: Co
         console_client(app, "alpha_admin").get("/console/t/alpha/mediation/cases").status_code
         == 200
     )
+
+
+def test_an_export_is_downloaded_by_whom_started_it(app: Flask, communities: Communities) -> None:
+    admin = console_client(app, "alpha_admin")
+    started = post_form(admin, "/console/t/alpha/residents/export")
+    assert started.status_code == 302
+    job_page = admin.get(started.headers["Location"])
+    assert 'data-status="finished"' in job_page.text  # no Redis here: the job ran inline
+    link = re.search(r'href="([^"]+/file)"', job_page.text)
+    assert link is not None
+    download = admin.get(link.group(1))
+    assert download.status_code == 200
+    assert download.data[:2] == b"PK"
+    # a staff member may follow the community's jobs, not take another person's export
+    assert console_client(app, "alpha_staff").get(link.group(1)).status_code == 404
+    full = post_form(console_client(app, "alpha_staff"), "/console/t/alpha/residents/export")
+    assert full.status_code == 403

@@ -14,7 +14,7 @@ from linli.plugins.models import ModuleEnablement
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import Tenant
 from tests.conftest import Communities, auth
-from tests.console.conftest import XSS, assert_inert, log_in, shoot
+from tests.console.conftest import XSS, assert_inert, assert_labelled, log_in, shoot
 
 
 def _enable(app: Flask, slug: str, module: str, settings: dict[str, object] | None = None) -> None:
@@ -45,6 +45,7 @@ def test_the_bureau_onboards_a_community_with_two_modules(
     assert_inert(page)
     expect(page.locator("#name")).to_have_value("龙田社区" + XSS)
     page.fill("#slug", "longtian")
+    assert_labelled(page)
     shoot(page, "bureau-onboarding")
     page.click("button:text('接入')")
     row = page.locator("tr", has_text="longtian")
@@ -80,6 +81,7 @@ def test_an_admin_sees_a_settings_error_next_to_its_field_then_saves(
     expect(error).to_be_visible()
     expect(page.locator("#accept_within_days")).to_have_attribute("aria-invalid", "true")
     assert_inert(page)
+    assert_labelled(page)
     shoot(page, "community-settings-error")
     page.fill("#accept_within_days", "5")
     page.click("button:text('保存')")
@@ -142,6 +144,7 @@ def test_a_dispute_goes_from_filed_to_resolved(app: Flask, site: str, page: Page
     page.fill("#facts", "三楼卫生间漏水到二楼天花板。" + XSS)
     page.fill("#party0_name", "王阿姨" + XSS)
     page.fill("#party1_name", "李先生")
+    assert_labelled(page)
     shoot(page, "mediation-register")
     page.click("button:text('登记')")
     state = page.locator(".case-state")

@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
@@ -19,9 +19,10 @@ from linli.api.tenant_api import tenant_row_or_404
 from linli.console.forms import load, posted, problem_errors
 from linli.console.pages import console_blueprint
 from linli.identity import permissions as perms
+from linli.identity.access import check
 from linli.identity.permissions import require
 from linli.jobs.enqueue import enqueue
-from linli.jobs.files import larger_uploads, save_upload
+from linli.jobs.files import larger_uploads, result_file, save_upload
 from linli.jobs.models import JobRecord, JobStatus
 from linli.residents import lookup, people_transfer
 from linli.residents.models import Building, Compound
@@ -140,6 +141,24 @@ def _job_context(job_id: uuid.UUID) -> dict[str, Any]:
         "error_title": JOB_ERRORS.get(error.get("code", ""), error.get("title")),
         "row_errors": reported.get("errors", []) if isinstance(reported, dict) else [],
     }
+
+
+@bp.post("/residents/export")
+@require(perms.RESIDENTS_EXPORT)
+def export_residents() -> BaseResponse:
+    """The registry as a spreadsheet, masked unless ``full`` (reveal, audited by the job)."""
+    full = request.form.get("full") == "1"
+    if full:
+        check(perms.RESIDENTS_REVEAL)
+    file_format = "csv" if request.form.get("format") == "csv" else "xlsx"
+    record = enqueue(people_transfer.export_residents, file_format, full, queue="reports")
+    return redirect(url_for(".job", job_id=record.id))
+
+
+@bp.get("/jobs/<uuid:job_id>/file")
+@require(perms.JOBS_READ)
+def job_file(job_id: uuid.UUID) -> Response:
+    return result_file(job_id, archive=False)
 
 
 @bp.get("/jobs/<uuid:job_id>")

@@ -6,12 +6,11 @@ Every endpoint here needs the queue: when Redis is configured but down they answ
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, g, send_file
+from flask import Response
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
@@ -21,14 +20,14 @@ from sqlalchemy import select
 
 from linli import db
 from linli.api.pagination import paged
-from linli.api.problems import Problem, not_found
+from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import JOBS_MANAGE, JOBS_READ, TENANT_EXPORT, require
 from linli.jobs import backend
 from linli.jobs.enqueue import enqueue
-from linli.jobs.files import result_path
+from linli.jobs.files import result_file
 from linli.jobs.models import JobRecord, JobStatus
-from linli.jobs.schemas import TENANT_EXPORT_KIND, JobListArgs, JobOut
+from linli.jobs.schemas import JobListArgs, JobOut
 from linli.tenancy.export_job import export_archive
 
 blp = tenant_blueprint("jobs", __name__, description="Background jobs of the community")
@@ -84,34 +83,18 @@ def cancel(job_id: uuid.UUID) -> JobRecord:
     return record
 
 
-def _file_of(job_id: uuid.UUID, *, archive: bool) -> Response:
-    """The file a finished job produced; community archives only through /exports."""
-    record = tenant_row_or_404(JobRecord, job_id)
-    if (
-        record.status != JobStatus.FINISHED
-        or not isinstance(record.result, dict)
-        or (record.kind == TENANT_EXPORT_KIND) != archive
-    ):
-        raise not_found()
-    path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
-    if not path.is_file():
-        raise Problem(410, "result_expired", _l("The result is no longer kept"))
-    # Read whole (archives are JSON of one community): no file handle outlives the request.
-    return send_file(io.BytesIO(path.read_bytes()), as_attachment=True, download_name=path.name)
-
-
 @blp.route("/jobs/<uuid:job_id>/file", methods=["GET"])
 @require(JOBS_READ)
 def job_file(job_id: uuid.UUID) -> Response:
     """Download the file a finished job produced (a spreadsheet export …)"""
-    return _file_of(job_id, archive=False)
+    return result_file(job_id, archive=False)
 
 
 @blp.route("/exports/<uuid:job_id>", methods=["GET"])
 @require(TENANT_EXPORT)
 def export_file(job_id: uuid.UUID) -> Response:
     """Download the archive a finished community export produced"""
-    return _file_of(job_id, archive=True)
+    return result_file(job_id, archive=True)
 
 
 @blp.route("/exports", methods=["POST"])

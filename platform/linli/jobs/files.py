@@ -6,15 +6,22 @@ the community's folder.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, request
+from flask import Response, current_app, g, request, send_file
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from linli.api.problems import invalid
+from linli.api.problems import Problem, invalid, not_found
+from linli.api.tenant_api import tenant_row_or_404
+from linli.audit.recorder import current_actor
+from linli.identity.access import granted_here
+from linli.identity.permissions import TENANT_EXPORT
+from linli.jobs.models import JobRecord, JobStatus
+from linli.jobs.schemas import TENANT_EXPORT_KIND
 
 SAFE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -72,3 +79,22 @@ def larger_uploads(*endpoints: str) -> Callable[[], None]:
                 raise RequestEntityTooLarge
 
     return allow
+
+
+def result_file(job_id: uuid.UUID, *, archive: bool) -> Response:
+    """The file a finished job of this community produced, for the person who started it
+    (or an admin: an export may hold what only its starter was allowed to see);
+    community archives only through /exports. Otherwise the same 404 as a foreign job."""
+    record = tenant_row_or_404(JobRecord, job_id)
+    if (
+        record.status != JobStatus.FINISHED
+        or not isinstance(record.result, dict)
+        or (record.kind == TENANT_EXPORT_KIND) != archive
+        or (record.actor != current_actor() and TENANT_EXPORT not in granted_here())
+    ):
+        raise not_found()
+    path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
+    if not path.is_file():
+        raise Problem(410, "result_expired", _l("The result is no longer kept"))
+    # Read whole (archives are JSON of one community): no file handle outlives the request.
+    return send_file(io.BytesIO(path.read_bytes()), as_attachment=True, download_name=path.name)
