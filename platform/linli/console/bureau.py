@@ -144,7 +144,9 @@ def _chart(
 ) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
+        # one figure at a time (their scales differ: meals and fen, cases and rates);
+        # the legend switches between them
+        "legend": {"top": 0, "selectedMode": "single"},
         "grid": {"containLabel": True, "left": 8, "right": 8, "bottom": 8, "top": 40},
         "xAxis": {"type": "category", "data": [row.tenant.name for row in rows]},
         "yAxis": {"type": "value"},
