@@ -77,9 +77,11 @@ TENANT_GROUPS = {
     "place-assignments": "people",  # who is 网格员 or 楼长 where: member management
 }
 _RESIDENT = f"{TENANT}/residents/<uuid:resident_id>"
-#: Routes that show or remove a person's full identity: admin-scope holders only.
+#: Routes that show or remove a person's full identity: admin-scope holders only. A job's
+#: file (an export may be unmasked) is its starter's, and the matrix's jobs have none.
 PERSONAL_DATA_ROUTES = frozenset(
     {
+        (f"{TENANT}/jobs/<uuid:job_id>/file", "GET"),
         (f"{_RESIDENT}/identity", "POST"),
         (f"{_RESIDENT}/personal-data", "POST"),
         (f"{_RESIDENT}/erase", "POST"),

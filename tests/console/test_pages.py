@@ -289,3 +289,17 @@ def test_an_export_is_downloaded_by_whom_started_it(app: Flask, communities: Com
     assert console_client(app, "alpha_staff").get(link.group(1)).status_code == 404
     full = post_form(console_client(app, "alpha_staff"), "/console/t/alpha/residents/export")
     assert full.status_code == 403
+
+
+def test_front_end_files_come_from_linli_itself(app: Flask, communities: Communities) -> None:
+    client = console_client(app, "alpha_admin")
+    page = client.get("/console/t/alpha/").text
+    loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert loaded
+    assert all(url.startswith("/console/assets/") for url in loaded), loaded
+    for name in ("htmx.min.js", "echarts.min.js", "pico.min.css", "console.js", "console.css"):
+        with client.get(f"/console/assets/{name}") as served:
+            assert served.status_code == 200, name
+            assert served.headers["Cache-Control"] == "public, max-age=86400"
+    for name in ("nothing.js", "../pages.py", "..%2Fpages.py", "%2e%2e/wiring.py"):
+        assert client.get(f"/console/assets/{name}").status_code == 404, name
