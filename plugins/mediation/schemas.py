@@ -78,7 +78,8 @@ class MediationSettings(Schema):
         load_default="",
         validate=validate.Length(max=100),
         metadata=_titled(
-            _l("Committee name"), _l("Empty: the community's name and “People's Mediation Committee”")
+            _l("Committee name"),
+            _l("Empty: the community's name and “People's Mediation Committee”"),
         ),
     )
     number_prefix = Text(

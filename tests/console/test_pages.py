@@ -286,7 +286,7 @@ def test_an_export_is_downloaded_by_whom_started_it(app: Flask, communities: Com
     assert download.status_code == 200
     assert download.data[:2] == b"PK"
     # a staff member may follow the community's jobs, not take another person's export
-    assert console_client(app, "alpha_staff").get(link.group(1)).status_code == 404
+    assert console_client(app, "alpha_staff").get(link.group(1)).status_code == 403
     full = post_form(console_client(app, "alpha_staff"), "/console/t/alpha/residents/export")
     assert full.status_code == 403
 

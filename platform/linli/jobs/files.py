@@ -15,7 +15,7 @@ from flask import Response, current_app, g, request, send_file
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from linli.api.problems import Problem, invalid, not_found
+from linli.api.problems import Problem, forbidden, invalid, not_found
 from linli.api.tenant_api import tenant_row_or_404
 from linli.audit.recorder import current_actor
 from linli.identity.access import granted_here
@@ -83,16 +83,17 @@ def larger_uploads(*endpoints: str) -> Callable[[], None]:
 
 def result_file(job_id: uuid.UUID, *, archive: bool) -> Response:
     """The file a finished job of this community produced, for the person who started it
-    (or an admin: an export may hold what only its starter was allowed to see);
-    community archives only through /exports. Otherwise the same 404 as a foreign job."""
+    (or an admin: an export may hold what only its starter was allowed to see; others
+    get a 403); community archives only through /exports."""
     record = tenant_row_or_404(JobRecord, job_id)
     if (
         record.status != JobStatus.FINISHED
         or not isinstance(record.result, dict)
         or (record.kind == TENANT_EXPORT_KIND) != archive
-        or (record.actor != current_actor() and TENANT_EXPORT not in granted_here())
     ):
         raise not_found()
+    if record.actor != current_actor() and TENANT_EXPORT not in granted_here():
+        raise forbidden(TENANT_EXPORT)
     path = result_path(g.tenant.id, record.id, record.result.get("file", ""))
     if not path.is_file():
         raise Problem(410, "result_expired", _l("The result is no longer kept"))
