@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from linli.plugins.manifest import PluginManifest, Schedule
 from plugins.volunteers import hooks, jobs, transfer
 from plugins.volunteers.api import blp
@@ -34,5 +36,12 @@ plugin = PluginManifest(
     schedules=(Schedule(job="recalculate_stars", cron="40 2 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    figure_titles={
+        "volunteers": _l("Active volunteers"),
+        "teams": _l("Volunteer teams"),
+        "verified_hours": _l("Verified volunteer hours"),
+        "person_times": _l("Person-times served"),
+        "people_served": _l("People served"),
+    },
     hooks=hooks,
 )
