@@ -7,7 +7,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from linli.plugins.manifest import PluginManifest, Schedule
-from plugins.partners import hooks, jobs
+from plugins.partners import console, hooks, jobs
 from plugins.partners.api import blp, me_blp
 from plugins.partners.models import MODELS
 from plugins.partners.permissions import PERMISSIONS, ROLES
@@ -33,6 +33,8 @@ plugin = PluginManifest(
     schedules=(Schedule(job="remind", cron="0 8 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console.bp,
+    console_pages=console.PAGES,
     figure_titles={
         "units": _l("Active partner units"),
         "projects_done": _l("Joint projects done"),
