@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select
 from flask_smorest.pagination import PaginationParameters
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import invalid
