@@ -250,13 +250,7 @@ class Orders(MethodView):
     @blp.response(201, OrderOut)
     def post(self, data: dict[str, Any]) -> Order:
         """Order a meal for an elder; the subsidy of their tier is fixed on the order"""
-        session = db.session()
-        menu = tenant_row_or_404(Menu, data["menu_id"])
-        elder = tenant_row_or_404(Elder, data["elder_id"])
-        order = ordering.place_order(
-            session, menu, elder, data["mode"], _settings(), utcnow(), ordered_by=data["ordered_by"]
-        )
-        return _committed(order)
+        return _committed(ordering.order_meal(db.session(), data, _settings(), utcnow()))
 
 
 @blp.route("/orders/<uuid:order_id>")
@@ -273,11 +267,7 @@ class OrderItem(MethodView):
 @blp.response(200, OrderOut)
 def cancel(order_id: uuid.UUID) -> Order:
     """Cancel an order (before the cut-off); the seat is freed, the row stays"""
-    session = db.session()
-    order = tenant_row_or_404(Order, order_id)
-    menu = tenant_row_or_404(Menu, order.menu_id)
-    ordering.cancel_order(session, order, menu, _settings(), utcnow())
-    return _committed(order)
+    return _committed(ordering.cancel(db.session(), order_id, _settings(), utcnow()))
 
 
 @blp.route("/orders/<uuid:order_id>/outcome", methods=["POST"])
@@ -376,13 +366,7 @@ class Rounds(MethodView):
     @blp.response(200, RoundOut(many=True))
     def get(self, args: dict[str, Any]) -> Sequence[DeliveryRound]:
         """Delivery rounds of a day"""
-        query = (
-            select(DeliveryRound)
-            .join(Menu, Menu.id == DeliveryRound.menu_id)
-            .where(Menu.day == args["on"])
-            .order_by(DeliveryRound.label)
-        )
-        return db.session().scalars(query).all()
+        return delivery.rounds_on(db.session(), args["on"])
 
     @require(ORDER)
     @blp.arguments(RoundIn)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid
@@ -134,6 +134,38 @@ def create_round(
         order.round_id = round_.id
     session.flush()
     return round_
+
+
+def waiting_for_rounds(session: Session, day: date) -> list[tuple[Menu, int]]:
+    """The meals of ``day`` with booked delivery orders on no round yet, and how many."""
+    waiting = (
+        select(Order.menu_id, func.count().label("orders"))
+        .where(
+            Order.mode == Mode.DELIVERY.value,
+            Order.status == OrderStatus.BOOKED.value,
+            Order.round_id.is_(None),
+        )
+        .group_by(Order.menu_id)
+        .subquery()
+    )
+    query = (
+        select(Menu, waiting.c.orders)
+        .join(waiting, waiting.c.menu_id == Menu.id)
+        .where(Menu.day == day)
+        .order_by(Menu.meal, Menu.id)
+    )
+    return [(menu, int(count)) for menu, count in session.execute(query)]
+
+
+def rounds_on(session: Session, day: date) -> Sequence[DeliveryRound]:
+    """The delivery rounds of the meals of ``day``."""
+    query = (
+        select(DeliveryRound)
+        .join(Menu, Menu.id == DeliveryRound.menu_id)
+        .where(Menu.day == day)
+        .order_by(DeliveryRound.label, DeliveryRound.id)
+    )
+    return session.scalars(query).all()
 
 
 def route_sheet(session: Session, round_: DeliveryRound) -> dict[str, Any]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from linli.plugins.manifest import PluginManifest, Schedule
-from plugins.canteens import hooks
+from plugins.canteens import console, hooks
 from plugins.canteens.api import blp
 from plugins.canteens.jobs import JOBS
 from plugins.canteens.models import MODELS
@@ -34,5 +36,13 @@ plugin = PluginManifest(
     ),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console.bp,
+    console_pages=console.PAGES,
+    figure_titles={
+        "meals_served": _l("Meals served this month"),
+        "subsidy_fen": _l("Subsidies this month (fen)"),
+        "ratings": _l("Meal ratings"),
+        "average": _l("Average rating (1–5)"),
+    },
     hooks=hooks,
 )

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid
+from linli.api.tenant_api import tenant_row_or_404
 from linli.residents.lookup import card
 from plugins.canteens.models import Canteen, Elder, Menu, Mode, Order, OrderStatus, RecurringOrder
 from plugins.canteens.pricing import price_for
@@ -132,6 +133,26 @@ def place_order(
     except IntegrityError as exc:  # the same elder ordered concurrently
         session.rollback()
         raise Problem(409, "already_ordered", _l("The elder already has this meal")) from exc
+    return order
+
+
+def order_meal(
+    session: Session, data: Mapping[str, Any], settings: Mapping[str, Any], now: datetime
+) -> Order:
+    """An order as a request states it (menu, elder, mode, the helper ordering)."""
+    menu = tenant_row_or_404(Menu, data["menu_id"])
+    elder = tenant_row_or_404(Elder, data["elder_id"])
+    return place_order(
+        session, menu, elder, data["mode"], settings, now, ordered_by=data.get("ordered_by")
+    )
+
+
+def cancel(
+    session: Session, order_id: uuid.UUID, settings: Mapping[str, Any], now: datetime
+) -> Order:
+    """Cancel the order ``order_id`` of this community."""
+    order = tenant_row_or_404(Order, order_id)
+    cancel_order(session, order, tenant_row_or_404(Menu, order.menu_id), settings, now)
     return order
 
 

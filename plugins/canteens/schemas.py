@@ -80,18 +80,67 @@ class Tier(Schema):
 class CanteensSettings(Schema):
     """Per-community settings; every field has a default."""
 
-    timezone = fields.String(load_default="Asia/Shanghai", validate=_zone)
+    timezone = fields.String(
+        load_default="Asia/Shanghai",
+        validate=_zone,
+        metadata={
+            "title": _l("Time zone"),
+            "description": _l("The community's time zone, for the ordering cut-off."),
+        },
+    )
     #: Orders for a meal close at ``cutoff_time`` on the day, ``cutoff_days_before`` days
     #: ahead (0: the same morning).
     cutoff_time = fields.String(
-        load_default="09:00", validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$")
+        load_default="09:00",
+        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"),
+        metadata={
+            "title": _l("Ordering cut-off time"),
+            "description": _l("Orders and cancellations for a meal close at this time (HH:MM)."),
+        },
     )
-    cutoff_days_before = fields.Integer(load_default=0, validate=validate.Range(0, 7))
-    sample_hours = fields.Integer(load_default=48, validate=validate.Range(48, 240))
-    sample_min_grams = fields.Integer(load_default=125, validate=validate.Range(125, 1000))
+    cutoff_days_before = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, 7),
+        metadata={
+            "title": _l("Cut-off days ahead"),
+            "description": _l("How many days before the meal ordering closes (0: the same day)."),
+        },
+    )
+    sample_hours = fields.Integer(
+        load_default=48,
+        validate=validate.Range(48, 240),
+        metadata={
+            "title": _l("Food sample keeping hours"),
+            "description": _l("How long each dish's sample is kept (at least 48 hours)."),
+        },
+    )
+    sample_min_grams = fields.Integer(
+        load_default=125,
+        validate=validate.Range(125, 1000),
+        metadata={
+            "title": _l("Food sample minimum weight (g)"),
+            "description": _l("The least a dish's sample may weigh (at least 125 g)."),
+        },
+    )
     #: Some cities subsidise only residents with a local 户籍.
-    registered_only = fields.Boolean(load_default=False)
-    tiers = fields.List(fields.Nested(Tier), load_default=lambda: [*DEFAULT_TIERS])
+    registered_only = fields.Boolean(
+        load_default=False,
+        metadata={
+            "title": _l("Subsidies for registered residents only"),
+            "description": _l("Only residents with a local household registration get subsidies."),
+        },
+    )
+    tiers = fields.List(
+        fields.Nested(Tier),
+        load_default=lambda: [*DEFAULT_TIERS],
+        metadata={
+            "title": _l("Subsidy tiers"),
+            "description": _l(
+                "Who qualifies (age band, tags) and what they get (a subsidy per meal in fen,"
+                " or a fixed price); the tier giving the most applies."
+            ),
+        },
+    )
 
     @validates_schema
     def _unique_codes(self, data: dict[str, Any], **kwargs: Any) -> None:

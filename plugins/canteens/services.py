@@ -7,12 +7,14 @@ Orders live in :mod:`plugins.canteens.ordering`, rounds in
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from plugins.canteens.models import (
     Canteen,
     DishVote,
     Elder,
+    Meal,
     Menu,
     Mode,
     Order,
@@ -215,3 +218,53 @@ def tally(session: Session, week: str) -> list[dict[str, Any]]:
 def satisfaction(session: Session) -> dict[str, Any]:
     count, average = session.execute(select(func.count(Rating.id), func.avg(Rating.score))).one()
     return {"ratings": count, "average": round(float(average), 2) if average else None}
+
+
+@dataclass(frozen=True)
+class MealOrders:
+    """One menu of the day with its orders (each with its elder's profile) and how many
+    of them reached the elder, by mode."""
+
+    menu: Menu
+    orders: list[tuple[Order, dict[str, Any]]]
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class CanteenDay:
+    canteen: Canteen
+    meals: list[MealOrders]
+
+
+def day_orders(session: Session, day: date) -> list[CanteenDay]:
+    """The orders of ``day`` by canteen and meal (breakfast, lunch, dinner): what the
+    canteen's staff work through that day."""
+    menus = session.scalars(select(Menu).where(Menu.day == day)).all()
+    canteens = session.scalars(
+        select(Canteen)
+        .where(or_(Canteen.active.is_(True), Canteen.id.in_({m.canteen_id for m in menus})))
+        .order_by(Canteen.name, Canteen.id)
+    ).all()
+    orders = session.scalars(
+        select(Order)
+        .where(Order.menu_id.in_([m.id for m in menus]))
+        .order_by(Order.created_at, Order.id)
+    ).all()
+    elders = session.scalars(select(Elder).where(Elder.id.in_({o.elder_id for o in orders})))
+    views = {view["id"]: view for view in elder_views(session, list(elders))}
+    meals = {menu.id: MealOrders(menu, []) for menu in menus}
+    for order in orders:
+        meal = meals[order.menu_id]
+        meal.orders.append((order, views[order.elder_id]))
+        meal.outcomes[order.status] += 1
+    rank = {meal.value: n for n, meal in enumerate(Meal)}
+    return [
+        CanteenDay(
+            canteen,
+            sorted(
+                (m for m in meals.values() if m.menu.canteen_id == canteen.id),
+                key=lambda m: rank.get(m.menu.meal, len(rank)),
+            ),
+        )
+        for canteen in canteens
+    ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from linli.plugins.manifest import PluginManifest, Schedule
 from plugins.noticeboard import hooks
 from plugins.noticeboard.api import blp
@@ -28,5 +30,9 @@ plugin = PluginManifest(
     schedules=(Schedule(job="purge_expired", cron="30 3 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    figure_titles={
+        "notices": _l("Notices published"),
+        "current": _l("Notices on the board now"),
+    },
     hooks=hooks,
 )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from linli.plugins.manifest import PluginManifest, Schedule
-from plugins.partners import hooks, jobs
+from plugins.partners import console, hooks, jobs
 from plugins.partners.api import blp, me_blp
 from plugins.partners.models import MODELS
 from plugins.partners.permissions import PERMISSIONS, ROLES
@@ -31,5 +33,13 @@ plugin = PluginManifest(
     schedules=(Schedule(job="remind", cron="0 8 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console.bp,
+    console_pages=console.PAGES,
+    figure_titles={
+        "units": _l("Active partner units"),
+        "projects_done": _l("Joint projects done"),
+        "needs_met": _l("Needs met"),
+        "hours": _l("Verified service hours"),
+    },
     hooks=hooks,
 )

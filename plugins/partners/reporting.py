@@ -27,6 +27,7 @@ from linli.api.problems import Problem, invalid, not_found
 from linli.api.tenant_api import each_tenant, tenant_row_or_404
 from linli.db import utcnow
 from linli.residents.lookup import card, cards, require_resident
+from linli.tenancy.models import Tenant
 from plugins.partners import services, units
 from plugins.partners.models import (
     Activity,
@@ -396,26 +397,27 @@ def _hours_by_status(session: Session) -> dict[str, float]:
     return {status: float(total) for status, total in totals}
 
 
+def community_work(session: Session, tenant: Tenant) -> CommunityWork:
+    """The caller's work in the current community, narrowed to their unit(s) as every
+    list of the module is (the whole community for its own staff)."""
+    projects = session.scalars(services.projects_query(session, {})).all()
+    hours = _hours_by_status(session)
+    return CommunityWork(
+        slug=tenant.slug,
+        name=tenant.name,
+        units=[view.unit for view in services.list_units(session) if view.active],
+        open_needs=services.open_needs_for_units(session),
+        projects=services.describe(session, projects),
+        verified_hours=hours.get(HoursStatus.VERIFIED.value, 0.0),
+        pending_hours=hours.get(HoursStatus.PENDING.value, 0.0),
+    )
+
+
 def my_work(session: Session) -> list[CommunityWork]:
     """The caller's work in every community where the module is on and they may read it,
     each community's figures computed inside its own context (and narrowed to the
     caller's unit there, as its own routes are)."""
-    found = []
-    for tenant in each_tenant("partners", READ):
-        projects = session.scalars(services.projects_query(session, {})).all()
-        hours = _hours_by_status(session)
-        found.append(
-            CommunityWork(
-                slug=tenant.slug,
-                name=tenant.name,
-                units=[view.unit for view in services.list_units(session) if view.active],
-                open_needs=services.open_needs_for_units(session),
-                projects=services.describe(session, projects),
-                verified_hours=hours.get(HoursStatus.VERIFIED.value, 0.0),
-                pending_hours=hours.get(HoursStatus.PENDING.value, 0.0),
-            )
-        )
-    return found
+    return [community_work(session, tenant) for tenant in each_tenant("partners", READ)]
 
 
 # --- overview and the bureau's figures ---------------------------------------------------------

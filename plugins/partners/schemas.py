@@ -37,15 +37,55 @@ def _choice(values: Any) -> validate.OneOf:
 class PartnersSettings(Schema):
     """Per-community settings; every field has a default (一月一会议、一周一活动)."""
 
-    meeting_rhythm = fields.String(load_default="monthly", validate=_choice(RHYTHMS))
-    activity_rhythm = fields.String(load_default="weekly", validate=_choice(RHYTHMS))
-    remind_days_before = fields.Integer(load_default=3, validate=validate.Range(min=0, max=30))
+    meeting_rhythm = fields.String(
+        load_default="monthly",
+        validate=_choice(RHYTHMS),
+        metadata={
+            "title": _l("Joint meeting rhythm"),
+            "description": _l(
+                "How often the partner units meet (weekly, biweekly, monthly, bimonthly,"
+                " quarterly); the next meeting falls due by it."
+            ),
+        },
+    )
+    activity_rhythm = fields.String(
+        load_default="weekly",
+        validate=_choice(RHYTHMS),
+        metadata={
+            "title": _l("Joint activity rhythm"),
+            "description": _l("How often the units are expected to hold a joint activity."),
+        },
+    )
+    remind_days_before = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=0, max=30),
+        metadata={
+            "title": _l("Reminder days"),
+            "description": _l(
+                "Days before a meeting or activity falls due that staff are reminded."
+            ),
+        },
+    )
     need_categories = fields.List(
         Text(validate=validate.Length(min=1, max=50)),
         load_default=lambda: list(DEFAULT_CATEGORIES),
         validate=validate.Length(min=1, max=50),
+        metadata={
+            "title": _l("Need categories"),
+            "description": _l(
+                "Categories of the needs list; a resource meets the needs of the categories"
+                " it names."
+            ),
+        },
     )
-    max_hours_per_day = fields.Float(load_default=8.0, validate=validate.Range(min=0.5, max=24))
+    max_hours_per_day = fields.Float(
+        load_default=8.0,
+        validate=validate.Range(min=0.5, max=24),
+        metadata={
+            "title": _l("Most service hours a day"),
+            "description": _l("The most hours one person may log for one day."),
+        },
+    )
 
 
 class UnitRef(Schema):

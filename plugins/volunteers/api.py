@@ -20,7 +20,7 @@ from linli.api.problems import invalid
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.audit.recorder import current_actor
 from linli.db import utcnow
-from linli.identity.access import granted_here, require_principal
+from linli.identity.access import require_principal
 from linli.identity.permissions import require
 from linli.jobs.enqueue import enqueue
 from linli.jobs.files import UPLOAD_EXTENSIONS, upload_path
@@ -350,10 +350,7 @@ class ActivityShifts(MethodView):
     @blp.response(200, VolShiftOut(many=True))
     def get(self, activity_id: uuid.UUID) -> list[dict[str, Any]]:
         """The activity's shifts with their confirmed and waitlisted counts"""
-        session = db.session()
-        activity = tenant_row_or_404(Activity, activity_id)
-        query = select(Shift).where(Shift.activity_id == activity.id).order_by(Shift.starts_at)
-        return [shifts.shift_view(session, s) for s in session.scalars(query)]
+        return shifts.activity_shifts(db.session(), tenant_row_or_404(Activity, activity_id))
 
     @require(MANAGE)
     @blp.arguments(VolShiftIn)
@@ -380,13 +377,7 @@ class ShiftSignups(MethodView):
     @blp.response(200, VolSignupOut(many=True))
     def get(self, shift_id: uuid.UUID) -> Sequence[Signup]:
         """Sign-ups of the shift: confirmed, then the waitlist in order"""
-        shift = tenant_row_or_404(Shift, shift_id)
-        query = (
-            select(Signup)
-            .where(Signup.shift_id == shift.id)
-            .order_by(Signup.status, Signup.queued_at, Signup.id)
-        )
-        return db.session().scalars(query).all()
+        return shifts.signups_of(db.session(), tenant_row_or_404(Shift, shift_id))
 
     @require(MANAGE)
     @blp.arguments(VolSignupIn)
@@ -455,21 +446,12 @@ def hour_item(hour_id: uuid.UUID) -> HourRecord:
     return tenant_row_or_404(HourRecord, hour_id)
 
 
-def _decider() -> hours.Decider:
-    """Coordinators and admins decide any entry; a team lead, their own teams' only."""
-    if MANAGE in granted_here():
-        return hours.Decider(current_actor(), utcnow())
-    principal = require_principal()
-    user_id = principal.user.id if principal.user else None
-    return hours.Decider(current_actor(), utcnow(), hours.led_teams(db.session(), user_id))
-
-
 @blp.route("/hours/<uuid:hour_id>/approve", methods=["POST"])
 @require(APPROVE)
 @blp.response(200, VolHourOut)
 def approve_hours(hour_id: uuid.UUID) -> HourRecord:
     """Approve pending hours (team lead)"""
-    return _committed(hours.approve(db.session(), hour_id, _decider()))
+    return _committed(hours.approve(db.session(), hour_id, hours.caller_decider(db.session())))
 
 
 @blp.route("/hours/<uuid:hour_id>/decline", methods=["POST"])
@@ -478,7 +460,9 @@ def approve_hours(hour_id: uuid.UUID) -> HourRecord:
 @blp.response(200, VolHourOut)
 def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
     """Decline pending hours with a reason (the entry is kept)"""
-    return _committed(hours.decline(db.session(), hour_id, data["reason"], _decider()))
+    return _committed(
+        hours.decline(db.session(), hour_id, data["reason"], hours.caller_decider(db.session()))
+    )
 
 
 @blp.route("/hours/approve", methods=["POST"])
@@ -488,7 +472,7 @@ def decline_hours(data: dict[str, Any], hour_id: uuid.UUID) -> HourRecord:
 def bulk_approve(data: dict[str, Any]) -> dict[str, int]:
     """Approve many entries at once; those decided already are left as they are"""
     session = db.session()
-    approved = hours.bulk_approve(session, data["ids"], _decider())
+    approved = hours.bulk_approve(session, data["ids"], hours.caller_decider(db.session()))
     session.commit()
     return {"approved": approved}
 

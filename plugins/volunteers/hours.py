@@ -20,7 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
+from linli.audit.recorder import current_actor
+from linli.db import utcnow
+from linli.identity.access import granted_here, require_principal
 from plugins.volunteers.models import Activity, HourRecord, HourStatus, Team, TeamMember, Volunteer
+from plugins.volunteers.permissions import MANAGE
 from plugins.volunteers.services import row_or_422
 
 
@@ -130,6 +134,16 @@ def bulk_approve(session: Session, ids: Sequence[uuid.UUID], by: Decider) -> int
         _decide(entry, HourStatus.APPROVED, by)
     session.flush()
     return len(pending)
+
+
+def caller_decider(session: Session) -> Decider:
+    """The request's caller as a decider: coordinators and admins decide any entry, a
+    team lead their own teams' only."""
+    if MANAGE in granted_here():
+        return Decider(current_actor(), utcnow())
+    principal = require_principal()
+    user_id = principal.user.id if principal.user else None
+    return Decider(current_actor(), utcnow(), led_teams(session, user_id))
 
 
 def led_teams(session: Session, user_id: uuid.UUID | None) -> frozenset[uuid.UUID]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from linli.plugins.manifest import PluginManifest, Schedule
-from plugins.volunteers import hooks, jobs, transfer
+from plugins.volunteers import console, hooks, jobs, transfer
 from plugins.volunteers.api import blp
 from plugins.volunteers.models import MODELS
 from plugins.volunteers.permissions import PERMISSIONS, ROLES
@@ -34,5 +36,14 @@ plugin = PluginManifest(
     schedules=(Schedule(job="recalculate_stars", cron="40 2 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console.bp,
+    console_pages=console.PAGES,
+    figure_titles={
+        "volunteers": _l("Active volunteers"),
+        "teams": _l("Volunteer teams"),
+        "verified_hours": _l("Verified volunteer hours"),
+        "person_times": _l("Person-times served"),
+        "people_served": _l("People served"),
+    },
     hooks=hooks,
 )

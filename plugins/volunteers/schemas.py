@@ -47,17 +47,49 @@ class VolunteersSettings(Schema):
         fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)),
         load_default=lambda: list(DEFAULT_STAR_THRESHOLDS),
         validate=[validate.Length(equal=5), _increasing],
+        metadata={
+            "title": _l("Star thresholds (hours)"),
+            "description": _l(
+                "Cumulative verified hours for one to five stars: five numbers, each higher"
+                " than the one before."
+            ),
+        },
     )
     #: Days a star award stays on public notice (公示) before it is final: at least 7.
-    notice_days = fields.Integer(load_default=7, validate=validate.Range(min=7, max=60))
+    notice_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=7, max=60),
+        metadata={
+            "title": _l("Public notice days"),
+            "description": _l("Days a star award stays on public notice before it is final."),
+        },
+    )
     team_kinds = fields.List(
         Text(validate=validate.Length(min=1, max=40)),
         load_default=lambda: list(DEFAULT_TEAM_KINDS),
         validate=validate.Length(min=1, max=50),
+        metadata={
+            "title": _l("Team kinds"),
+            "description": _l("The kinds a volunteer team of this community may be."),
+        },
     )
     #: Printed on certificates: 负责人 and the contact of the issuing community.
-    certificate_principal = Text(load_default="", validate=validate.Length(max=100))
-    certificate_contact = Text(load_default="", validate=validate.Length(max=100))
+    certificate_principal = Text(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={
+            "title": _l("Certificate principal"),
+            "description": _l("The person in charge named on service certificates."),
+        },
+    )
+    certificate_contact = Text(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={
+            "title": _l("Certificate contact"),
+            "description": _l("The contact (e.g. a phone number) printed on certificates."),
+        },
+    )
 
 
 class VolTeamIn(Schema):

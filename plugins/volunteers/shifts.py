@@ -79,6 +79,22 @@ def shift_view(session: Session, shift: Shift) -> dict[str, Any]:
     return {**fields, **counts(session, [shift.id])[shift.id]}
 
 
+def activity_shifts(session: Session, activity: Activity) -> list[dict[str, Any]]:
+    """The activity's shifts, earliest first, with their confirmed and waitlisted counts."""
+    query = select(Shift).where(Shift.activity_id == activity.id).order_by(Shift.starts_at)
+    return [shift_view(session, shift) for shift in session.scalars(query)]
+
+
+def signups_of(session: Session, shift: Shift) -> Sequence[Signup]:
+    """The shift's sign-ups: confirmed, then the waitlist in order, then withdrawn."""
+    query = (
+        select(Signup)
+        .where(Signup.shift_id == shift.id)
+        .order_by(Signup.status, Signup.queued_at, Signup.id)
+    )
+    return session.scalars(query).all()
+
+
 def _locked_shift(session: Session, shift_id: uuid.UUID) -> Shift:
     query = select(Shift).where(Shift.id == shift_id).with_for_update()
     shift = session.scalars(query).one_or_none()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -55,3 +56,12 @@ def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Seq
         return [row[0] for row in rows]
     pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     return []
+
+
+def page_of(
+    session: Session, query: Select[T], page: int, size: int, *order_by: Any
+) -> tuple[Sequence[T], int]:
+    """One page of a console listing (``page`` from 1) and how many pages there are."""
+    pages = PaginationParameters(max(page, 1), size)
+    rows = paged(session, query, pages, *order_by)
+    return rows, max(1, -(-pages.item_count // size))
