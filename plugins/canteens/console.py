@@ -6,20 +6,24 @@ services the JSON API calls."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
 from linli.api.pagination import page_of
-from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_row_or_404
-from linli.console.forms import FieldErrors, load, posted, problem_errors
+from linli.console.forms import (
+    FieldErrors,
+    attempt,
+    flash_errors,
+    load,
+    posted,
+)
 from linli.console.pages import console_blueprint
 from linli.db import utcnow
 from linli.identity.permissions import require
@@ -37,8 +41,6 @@ PAGES = (
     ConsolePage("elders", _l("Elders"), READ),
 )
 PAGE = 30
-#: Problems a form shows next to its fields: the data (422) or the state it met (409).
-FORM_PROBLEMS = (409, 422)
 Page = str | tuple[str, int] | BaseResponse
 
 
@@ -57,29 +59,6 @@ def _day() -> date:
 def _posted() -> dict[str, Any]:
     """The form's fields but the day the page returns to."""
     return {key: value for key, value in posted().items() if key != "on"}
-
-
-def _done(message: Any, action: Callable[..., object], *args: Any) -> FieldErrors:
-    """Run a service call and commit it (flashing ``message``), or roll it back and
-    return its problem as field errors (a refusal of the caller stays an error page)."""
-    session = db.session()
-    try:
-        action(session, *args)
-    except Problem as exc:
-        session.rollback()
-        if exc.code not in FORM_PROBLEMS:
-            raise
-        return problem_errors(exc)
-    session.commit()
-    flash(str(message))
-    return {}
-
-
-def _flash_errors(errors: FieldErrors) -> None:
-    """A button's refusal (no field to show it by) as a message on the page it returns to."""
-    for messages in errors.values():
-        for message in messages:
-            flash(message, "error")
 
 
 # --- the day's orders ---------------------------------------------------------------------------
@@ -115,7 +94,7 @@ def place_order() -> Page:
     data, errors = load(OrderIn(), _posted())
     if data is not None:
         message = _l("The meal is ordered.")
-        errors = _done(message, ordering.order_meal, data, _settings(), utcnow())
+        errors = attempt(message, ordering.order_meal, data, _settings(), utcnow())
         if not errors:
             return redirect(url_for(".day", on=_day().isoformat()))
     return _day_page(errors)
@@ -124,8 +103,8 @@ def place_order() -> Page:
 @bp.post("/orders/<uuid:order_id>/cancel")
 @require(ORDER)
 def cancel_order(order_id: uuid.UUID) -> BaseResponse:
-    _flash_errors(
-        _done(_l("The order is cancelled."), ordering.cancel, order_id, _settings(), utcnow())
+    flash_errors(
+        attempt(_l("The order is cancelled."), ordering.cancel, order_id, _settings(), utcnow())
     )
     return redirect(url_for(".day", on=_day().isoformat()))
 
@@ -162,7 +141,7 @@ def create_round() -> Page:
     data, errors = load(RoundIn(), _posted())
     if data is not None:
         menu = tenant_row_or_404(Menu, data["menu_id"])
-        errors = _done(_l("The round is made."), delivery.create_round, g.tenant, menu, data)
+        errors = attempt(_l("The round is made."), delivery.create_round, g.tenant, menu, data)
         if not errors:
             return redirect(url_for(".rounds", on=menu.day.isoformat()))
     return _rounds_page(errors)
@@ -183,8 +162,8 @@ def outcome(order_id: uuid.UUID) -> BaseResponse:
     data, errors = load(OutcomeIn(), posted())
     if data is not None:
         message = _l("The delivery is recorded.")
-        errors = _done(message, delivery.record_outcome, order, data["outcome"], data["note"])
-    _flash_errors(errors)
+        errors = attempt(message, delivery.record_outcome, order, data["outcome"], data["note"])
+    flash_errors(errors)
     if order.round_id is None:
         return redirect(url_for(".rounds"))
     return redirect(url_for(".route_sheet", round_id=order.round_id))

@@ -6,7 +6,6 @@ acts for their own unit only, here as there."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -17,7 +16,15 @@ from linli import db
 from linli.api.pagination import page_of
 from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_row_or_404
-from linli.console.forms import FieldErrors, load, posted, problem_errors
+from linli.console.forms import (
+    FORM_PROBLEMS,
+    FieldErrors,
+    attempt,
+    load,
+    posted,
+    problem_errors,
+    whole,
+)
 from linli.console.pages import console_blueprint
 from linli.identity.access import check
 from linli.identity.permissions import require
@@ -45,29 +52,11 @@ PAGES = (
     ConsolePage("desk", _l("My partnership work"), CONTRIBUTE),
 )
 PAGE = 30
-#: Problems a form shows next to its fields: the data (422) or the state it met (409).
-FORM_PROBLEMS = (409, 422)
 Page = str | tuple[str, int] | BaseResponse
 
 
 def _settings() -> dict[str, Any]:
     return current_settings("partners")
-
-
-def _done(message: Any, action: Callable[..., object], *args: Any) -> FieldErrors:
-    """Run a service call and commit it (flashing ``message``), or roll it back and
-    return its problem as field errors (a refusal of the caller stays an error page)."""
-    session = db.session()
-    try:
-        action(session, *args)
-    except Problem as exc:
-        session.rollback()
-        if exc.code not in FORM_PROBLEMS:
-            raise
-        return problem_errors(exc)
-    session.commit()
-    flash(str(message))
-    return {}
 
 
 def _page() -> int:
@@ -124,7 +113,7 @@ def needs() -> Page:
         check(MANAGE)
         data, errors = load(NeedIn(), posted())
         if data is not None:
-            errors = _done(_l("The need is on the list."), services.add_need, data, _settings())
+            errors = attempt(_l("The need is on the list."), services.add_need, data, _settings())
             if not errors:
                 return redirect(url_for(".needs"))
     status = request.args.get("status", "")
@@ -169,20 +158,11 @@ def need(need_id: uuid.UUID) -> tuple[str, int]:
     return _need_page(need_id, {})
 
 
-def _whole(text: Any) -> Any:
-    """A typed whole number as the API's strict integer fields want it (anything else as
-    typed, for the schema to refuse next to its field)."""
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return text
-
-
 def _commitments() -> list[dict[str, Any]]:
     """The resources ticked on the matching form, each with the quantity typed beside it
     (blank for a resource that is not counted)."""
     return [
-        {"resource_id": rid, "quantity": _whole(request.form.get(f"quantity-{rid}") or None)}
+        {"resource_id": rid, "quantity": whole(request.form.get(f"quantity-{rid}") or None)}
         for rid in request.form.getlist("resource")
     ]
 
@@ -232,10 +212,10 @@ def resources() -> Page:
         check(CONTRIBUTE)
         fields = posted(lists=("categories",))
         if "quantity" in fields:
-            fields["quantity"] = _whole(fields["quantity"])
+            fields["quantity"] = whole(fields["quantity"])
         data, errors = load(ResourceIn(), fields)
         if data is not None:
-            errors = _done(_l("The resource is on the list."), services.add_resource, data)
+            errors = attempt(_l("The resource is on the list."), services.add_resource, data)
             if not errors:
                 return redirect(url_for(".resources"))
     query = services.resources_query(session, {})
@@ -303,7 +283,7 @@ def move_project(project_id: uuid.UUID) -> Page:
     found = services.own_project(session, project_id)
     data, errors = load(ProjectMove(), posted())
     if data is not None:
-        errors = _done(
+        errors = attempt(
             _l("The project is updated."),
             services.move_project,
             found,

@@ -6,19 +6,23 @@ calls the services the JSON API calls."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
 from linli.api.pagination import page_of
-from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_row_or_404
-from linli.console.forms import FieldErrors, load, posted, problem_errors
+from linli.console.forms import (
+    FieldErrors,
+    attempt,
+    flash_errors,
+    load,
+    posted,
+    whole,
+)
 from linli.console.pages import console_blueprint
 from linli.db import utcnow
 from linli.identity.permissions import require
@@ -43,32 +47,7 @@ PAGES = (
     ConsolePage("hours", _l("Hours to approve"), APPROVE),
 )
 PAGE = 30
-#: Problems a form shows next to its fields: the data (422) or the state it met (409).
-FORM_PROBLEMS = (409, 422)
 Page = str | tuple[str, int] | BaseResponse
-
-
-def _done(message: Any, action: Callable[..., object], *args: Any) -> FieldErrors:
-    """Run a service call and commit it (flashing ``message``), or roll it back and
-    return its problem as field errors (a refusal of the caller stays an error page)."""
-    session = db.session()
-    try:
-        action(session, *args)
-    except Problem as exc:
-        session.rollback()
-        if exc.code not in FORM_PROBLEMS:
-            raise
-        return problem_errors(exc)
-    session.commit()
-    flash(str(message))
-    return {}
-
-
-def _flash_errors(errors: FieldErrors) -> None:
-    """A button's refusal (no field to show it by) as a message on the page it returns to."""
-    for messages in errors.values():
-        for message in messages:
-            flash(message, "error")
 
 
 def _page() -> int:
@@ -135,7 +114,7 @@ def sign_up(shift_id: uuid.UUID) -> Page:
     data, errors = load(VolSignupIn(), posted())
     if data is not None:
         message = _l("The volunteer is signed up.")
-        errors = _done(message, shifts.sign_up, shift.id, data["volunteer_id"], utcnow())
+        errors = attempt(message, shifts.sign_up, shift.id, data["volunteer_id"], utcnow())
         if not errors:
             return redirect(url_for(".activity", activity_id=shift.activity_id))
     return _activity_page(shift.activity_id, errors, shift.id)
@@ -151,7 +130,7 @@ def withdraw(signup_id: uuid.UUID) -> BaseResponse:
     """Give up the place; the first on the waitlist moves up."""
     signup = tenant_row_or_404(Signup, signup_id)
     activity_id = _signup_activity(signup)
-    _flash_errors(_done(_l("The sign-up is withdrawn."), shifts.withdraw, signup))
+    flash_errors(attempt(_l("The sign-up is withdrawn."), shifts.withdraw, signup))
     return redirect(url_for(".activity", activity_id=activity_id))
 
 
@@ -160,17 +139,8 @@ def withdraw(signup_id: uuid.UUID) -> BaseResponse:
 def check_in(signup_id: uuid.UUID) -> BaseResponse:
     signup = tenant_row_or_404(Signup, signup_id)
     activity_id = _signup_activity(signup)
-    _flash_errors(_done(_l("The volunteer is checked in."), shifts.check_in, signup, utcnow()))
+    flash_errors(attempt(_l("The volunteer is checked in."), shifts.check_in, signup, utcnow()))
     return redirect(url_for(".activity", activity_id=activity_id))
-
-
-def _whole(text: Any) -> Any:
-    """A typed whole number as the API's strict integer fields want it (anything else as
-    typed, for the schema to refuse next to its field)."""
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return text
 
 
 @bp.post("/signups/<uuid:signup_id>/check-out")
@@ -182,11 +152,11 @@ def check_out(signup_id: uuid.UUID) -> Page:
     activity_id = _signup_activity(signup)
     fields = posted()
     if "people_served" in fields:
-        fields["people_served"] = _whole(fields["people_served"])
+        fields["people_served"] = whole(fields["people_served"])
     data, errors = load(VolCheckOutIn(), fields)
     if data is not None:
         message = _l("The volunteer is checked out; the hours await approval.")
-        errors = _done(message, shifts.check_out, signup, data, utcnow())
+        errors = attempt(message, shifts.check_out, signup, data, utcnow())
         if not errors:
             return redirect(url_for(".activity", activity_id=activity_id))
     return _activity_page(activity_id, errors, signup.id)
@@ -249,7 +219,7 @@ def pending_hours() -> str:
 def approve(hour_id: uuid.UUID) -> BaseResponse:
     tenant_row_or_404(HourRecord, hour_id)
     decider = hours.caller_decider(db.session())
-    _flash_errors(_done(_l("The hours are approved."), hours.approve, hour_id, decider))
+    flash_errors(attempt(_l("The hours are approved."), hours.approve, hour_id, decider))
     return redirect(url_for(".pending_hours"))
 
 
@@ -261,6 +231,6 @@ def decline(hour_id: uuid.UUID) -> BaseResponse:
     if data is not None:
         decider = hours.caller_decider(db.session())
         message = _l("The hours are declined.")
-        errors = _done(message, hours.decline, hour_id, data["reason"], decider)
-    _flash_errors(errors)
+        errors = attempt(message, hours.decline, hour_id, data["reason"], decider)
+    flash_errors(errors)
     return redirect(url_for(".pending_hours"))

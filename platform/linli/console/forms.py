@@ -3,12 +3,13 @@ rule is checked once; errors come back per field, to be shown next to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import request
+from flask import flash, request
 from marshmallow import Schema, ValidationError
 
+from linli import db
 from linli.api.messages import localised_message
 from linli.api.problems import Problem
 
@@ -55,4 +56,43 @@ def problem_errors(exc: Problem) -> FieldErrors:
         for messages in exc.errors.values():
             merged.update(flat_errors(messages))
         return merged
-    return {"_schema": [str(exc.description or exc.title)]}
+    if exc.description:
+        return {"_schema": [f"{exc.title}：{exc.description}"]}
+    return {"_schema": [str(exc.title)]}
+
+
+#: Problems a form shows next to its fields: the data (422) or the state it met (409).
+FORM_PROBLEMS = (409, 422)
+
+
+def attempt(message: Any, action: Callable[..., object], *args: Any) -> FieldErrors:
+    """Run a service call ``action(session, *args)`` and commit it (flashing ``message``),
+    or roll it back and return its problem as field errors; a refusal of the caller
+    (403, 404 …) stays an error page."""
+    session = db.session()
+    try:
+        action(session, *args)
+    except Problem as exc:
+        session.rollback()
+        if exc.code not in FORM_PROBLEMS:
+            raise
+        return problem_errors(exc)
+    session.commit()
+    flash(str(message))
+    return {}
+
+
+def flash_errors(errors: FieldErrors) -> None:
+    """A button's refusal (no field to show it by) as a message on the page it returns to."""
+    for messages in errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
+def whole(text: Any) -> Any:
+    """A typed whole number as the API's strict integer fields want it (anything else as
+    typed, for the schema to refuse next to its field)."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return text
