@@ -22,7 +22,7 @@ from linli.qrcodes import MEDIA_TYPES, qr_image
 from linli.residents.lookup import VerifiedResident, require_resident
 from plugins.affairs import hotline, photos, services, statistics, voting
 from plugins.affairs.models import Channel, Matter, Photo, Rating, Visit
-from plugins.affairs.permissions import HOTLINE, MANAGE, READ, WRITE
+from plugins.affairs.permissions import HOTLINE, HOTLINE_READ, MANAGE, READ, WRITE
 from plugins.affairs.schemas import (
     AffairsAcceptIn,
     AffairsAckIn,
@@ -383,7 +383,7 @@ def receive_ticket(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/hotline/tickets/<string:ticket_no>", methods=["GET"])
-@require(HOTLINE)
+@require(HOTLINE_READ)
 @blp.response(200, AffairsTicketOut)
 def ticket_status(ticket_no: str) -> dict[str, Any]:
     """Where the ticket's matter stands"""
@@ -403,7 +403,7 @@ def ticket_confirmation(data: dict[str, Any], ticket_no: str) -> dict[str, Any]:
 
 
 @blp.route("/hotline/updates", methods=["GET"])
-@require(HOTLINE)
+@require(HOTLINE_READ)
 @blp.response(200, AffairsUpdateOut(many=True))
 def hotline_updates() -> list[dict[str, Any]]:
     """Status changes of the hotline's tickets and transfer requests not yet acknowledged

@@ -15,6 +15,7 @@ READ = "affairs.read"
 WRITE = "affairs.write"
 MANAGE = "affairs.manage"
 HOTLINE = "affairs.hotline"
+HOTLINE_READ = "affairs.hotline_read"
 LOOKUP = "residents.lookup"
 
 PERMISSIONS = (
@@ -24,11 +25,12 @@ PERMISSIONS = (
     ),
     PluginPermission(MANAGE, Level.WRITE, _l("Accept, plan, finish, publish and close matters")),
     PluginPermission(HOTLINE, Level.WRITE, _l("Exchange tickets with the city hotline (12345)")),
+    PluginPermission(HOTLINE_READ, Level.READ, _l("Follow the city hotline's tickets and updates")),
 )
 ROLES = (
     Role("affairs.handler", _l("Matters handler"), frozenset({READ, WRITE, LOOKUP})),
     Role(
         "affairs.coordinator", _l("Matters coordinator"), frozenset({READ, WRITE, MANAGE, LOOKUP})
     ),
-    Role("affairs.hotline_bridge", _l("City hotline bridge"), frozenset({HOTLINE})),
+    Role("affairs.hotline_bridge", _l("City hotline bridge"), frozenset({HOTLINE, HOTLINE_READ})),
 )
