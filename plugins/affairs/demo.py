@@ -81,8 +81,13 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def seed(session: Session, tenant: Tenant) -> None:
+    if tenant.slug == SLUG:
+        seed_changpu(session)
+
+
+def seed_changpu(session: Session) -> None:
     """125 closed files of the tracked list and three still open (once)."""
-    if tenant.slug != SLUG or session.scalars(select(Matter.id).limit(1)).first() is not None:
+    if session.scalars(select(Matter.id).limit(1)).first() is not None:
         return
     rng = random.Random(20250606)  # noqa: S311 (demo filler, not secrets)
     buildings = list(session.scalars(select(Building.id).order_by(Building.name)))

@@ -30,7 +30,7 @@ def _note(required: bool = False, *, length: int = 5000, **kwargs: Any) -> Text:
     )
 
 
-def _photos() -> fields.List:
+def _photos() -> fields.List[Any]:
     """Documents the ``photos`` file field; the files themselves are read from the request."""
     return fields.List(
         fields.Raw(metadata={"type": "string", "format": "binary"}),

@@ -29,11 +29,13 @@ def test_the_form_and_a_submission_with_photos(aff: Affairs, communities: Commun
     form = aff.client.get(public_url(f"/form?building_id={building}"))
     assert form.status_code == 200
     offered = form.get_json()
-    assert offered["community"] == "福百社区" and offered["building_id"] == building
+    assert offered["community"] == "福百社区"
+    assert offered["building_id"] == building
     assert [c["code"] for c in offered["categories"]] == [
         "admin_service", "volunteer_service", "social_service",
     ]  # fmt: skip
-    assert len(offered["buildings"]) == 4 and "菖蒲" not in str(offered)
+    assert len(offered["buildings"]) == 4
+    assert "菖蒲" not in str(offered)
     assert [s["label"] for s in offered["stages"]] == [
         "提事",
         "议事",
@@ -55,8 +57,10 @@ def test_the_form_and_a_submission_with_photos(aff: Affairs, communities: Commun
     ]
     assert len(aff.get(f"/matters/{listed[0]['id']}/photos").get_json()) == 2
     tracked = aff.client.get(public_url(f"/matters/{body['tracking_code'].lower()}")).get_json()
-    assert tracked["number"] == body["number"] and "林阿婆" not in str(tracked)
-    assert "13812345678" not in str(tracked) and "138****5678" not in str(tracked)
+    assert tracked["number"] == body["number"]
+    assert "林阿婆" not in str(tracked)
+    assert "13812345678" not in str(tracked)
+    assert "138****5678" not in str(tracked)
 
 
 def test_bad_submissions_are_4xx(aff: Affairs, communities: Communities) -> None:
@@ -137,7 +141,8 @@ def test_the_public_board_and_the_core_limit(aff: Affairs) -> None:
     assert board.status_code == 200
     rows = board.get_json()
     assert [r["number"] for r in rows] == [published["number"]]
-    assert "tracking_code" not in rows[0] and "reporter_name" not in rows[0]
+    assert "tracking_code" not in rows[0]
+    assert "reporter_name" not in rows[0]
     rated = aff.client.post(
         public_url(f"/matters/{published['tracking_code']}/rating"), json={"score": 4}
     )
@@ -153,3 +158,15 @@ def test_the_public_board_and_the_core_limit(aff: Affairs) -> None:
     answers = {aff.client.get(public_url("/form", "beta")).status_code for _ in range(61)}
     assert answers == {200, 429}
     limits.reset()
+
+
+def test_public_routes_answer_on_a_communitys_own_host_too(aff: Affairs) -> None:
+    on_host = aff.client.get(
+        "/api/v1/public/alpha/affairs/form", headers={"Host": "alpha.linli.test"}
+    )
+    assert on_host.status_code == 200
+    assert on_host.get_json()["community"] == "福百社区"
+    crossed = aff.client.get(
+        "/api/v1/public/beta/affairs/form", headers={"Host": "alpha.linli.test"}
+    )
+    assert (crossed.status_code, problem(crossed)["code"]) == (404, "tenant_not_found")

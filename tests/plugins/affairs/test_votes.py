@@ -54,7 +54,8 @@ def test_one_vote_per_household_and_staff_entered_votes(aff: Affairs) -> None:
     assert (same_home.status_code, problem(same_home)["code"]) == (409, "already_voted")
     neighbour = aff.resident("王阿伯", "13800006666")
     staff_vote = aff.post(f"/polls/{poll['id']}/ballots", {"resident_id": neighbour, "option": 1})
-    assert staff_vote.status_code == 201 and staff_vote.get_json()["channel"] == "staff"
+    assert staff_vote.status_code == 201
+    assert staff_vote.get_json()["channel"] == "staff"
     unknown = aff.post(
         f"/polls/{poll['id']}/ballots", {"resident_id": wife[:-4] + "0000", "option": 0}
     )
