@@ -372,36 +372,31 @@ class AffairsTrackEventOut(Schema):
     note = fields.String(allow_none=True)
 
 
-class AffairsTrackOut(Schema):
+class AffairsFactsOut(Schema):
+    """What anyone may know of a matter: never the reporter, never the tracking code."""
+
     number = fields.String()
     title = fields.String()
     category = fields.String()
     stage = fields.String()
     stage_label = fields.String()
     ending = fields.String(allow_none=True)
-    stage_due_on = fields.Date(allow_none=True)
     raised_at = fields.DateTime()
     owner = fields.String(allow_none=True)
-    done_by = fields.Date(allow_none=True)
     result = fields.String(allow_none=True)
-    declined_reason = fields.String(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
+
+
+class AffairsTrackOut(AffairsFactsOut):
+    stage_due_on = fields.Date(allow_none=True)
+    done_by = fields.Date(allow_none=True)
+    declined_reason = fields.String(allow_none=True)
     poll_id = fields.UUID(allow_none=True)
     events = fields.List(fields.Nested(AffairsTrackEventOut))
 
 
-class AffairsBoardOut(Schema):
-    number = fields.String()
-    title = fields.String()
-    category = fields.String()
-    stage = fields.String()
-    stage_label = fields.String()
-    ending = fields.String(allow_none=True)
-    raised_at = fields.DateTime()
-    owner = fields.String(allow_none=True)
-    result = fields.String(allow_none=True)
+class AffairsBoardOut(AffairsFactsOut):
     published_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
     satisfaction = fields.Float(allow_none=True)
 
 
@@ -471,17 +466,10 @@ class AffairsTicketIn(Schema):
     reply_by = fields.AwareDateTime(metadata={"description": "When the hotline wants feedback"})
 
 
-class AffairsTicketOut(Schema):
+class AffairsTicketOut(AffairsFactsOut):
     ticket_no = fields.String(attribute="hotline_ticket")
-    number = fields.String()
-    stage = fields.String()
-    stage_label = fields.String()
-    ending = fields.String(allow_none=True)
-    owner = fields.String(allow_none=True)
     done_by = fields.Date(allow_none=True)
-    result = fields.String(allow_none=True)
     declined_reason = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
 
 
 class AffairsUpdateOut(Schema):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli.api.problems import invalid
+from linli.storage import body_limit
 
 SAFE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -62,13 +62,5 @@ def save_upload(tenant_id: int) -> tuple[str, str]:
 
 
 def larger_uploads(*endpoints: str) -> Callable[[], None]:
-    """A ``before_request`` hook giving ``endpoints`` the spreadsheet body limit, and
-    refusing a larger body before a byte of it is read."""
-
-    def allow() -> None:
-        if request.endpoint in endpoints:
-            request.max_content_length = MAX_UPLOAD_BYTES
-            if (request.content_length or 0) > MAX_UPLOAD_BYTES:
-                raise RequestEntityTooLarge
-
-    return allow
+    """A ``before_request`` hook giving ``endpoints`` the spreadsheet body limit."""
+    return body_limit(MAX_UPLOAD_BYTES, *endpoints)
