@@ -91,6 +91,7 @@ class Matter(TenantScoped, Timestamped, Base):
         ),
         Index("ix_affairs_matters_tenant_id_raised_at", "tenant_id", "raised_at"),
         Index("ix_affairs_matters_tenant_id_published_at", "tenant_id", "published_at"),
+        Index("ix_affairs_matters_tenant_id_fingerprint", "tenant_id", "fingerprint"),
         CheckConstraint(
             "ending IS NULL OR ending IN ('closed', 'declined', 'transferred')", name="ending"
         ),

@@ -25,9 +25,17 @@ MAX_PER_MATTER = 30
 
 
 def add(
-    session: Session, matter: Matter, files: Sequence[FileStorage], limit: int, location: str
+    session: Session,
+    matter: Matter,
+    files: Sequence[FileStorage],
+    limit: int,
+    location: str,
+    *,
+    required: bool = False,
 ) -> list[Photo]:
     """Keep up to ``limit`` photos (JPEG or PNG, 5 MB each) with the matter."""
+    if required and not files:
+        raise invalid(location, "photos", _l("Add at least one photo."))
     if len(files) > limit:
         raise invalid(location, "photos", _l("Too many photos."))
     count = session.scalar(select(func.count()).where(Photo.matter_id == matter.id)) or 0

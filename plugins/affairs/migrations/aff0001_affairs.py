@@ -108,6 +108,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("affairs_matters", schema=None) as batch_op:
         batch_op.create_index(
+            "ix_affairs_matters_tenant_id_fingerprint", ["tenant_id", "fingerprint"], unique=False
+        )
+        batch_op.create_index(
             "ix_affairs_matters_tenant_id_published_at", ["tenant_id", "published_at"], unique=False
         )
         batch_op.create_index(
@@ -353,6 +356,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_affairs_matters_tenant_id_stage_stage_due_on")
         batch_op.drop_index("ix_affairs_matters_tenant_id_raised_at")
         batch_op.drop_index("ix_affairs_matters_tenant_id_published_at")
+        batch_op.drop_index("ix_affairs_matters_tenant_id_fingerprint")
 
     op.drop_table("affairs_matters")
     op.drop_table("affairs_counters")

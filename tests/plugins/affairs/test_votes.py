@@ -3,7 +3,10 @@ none from someone the registry does not know."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+import pytest
 
 from tests.conftest import problem
 from tests.plugins.affairs.conftest import Affairs, public_url
@@ -79,3 +82,37 @@ def test_votes_are_rate_limited_per_address(aff: Affairs) -> None:
     poll = aff.poll(aff.deliberating()["id"])
     answers = [_vote(aff, poll["id"], "无名", "13800000000").status_code for _ in range(3)]
     assert answers == [403, 403, 429]
+
+
+def test_two_ballots_of_one_household_at_the_same_instant_count_once(
+    aff: Affairs, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite serialises writers: the race needs PostgreSQL")
+    aff.enable("alpha", vote_unit="household")
+    home = aff.household("5-501")
+    aff.resident("林女士", "13800007777", home)
+    aff.resident("郑先生", "13800008888", home)
+    poll = aff.poll(aff.deliberating()["id"])
+    start = threading.Barrier(2)
+    answers: list[int] = []
+
+    def cast(name: str, phone: str) -> None:
+        client = aff.app.test_client()
+        start.wait()
+        answer = client.post(
+            public_url(f"/polls/{poll['id']}/ballots"),
+            json={"name": name, "phone": phone, "option": 0},
+        )
+        answers.append(answer.status_code)
+
+    threads = [
+        threading.Thread(target=cast, args=voter)
+        for voter in (("林女士", "13800007777"), ("郑先生", "13800008888"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 409]
+    assert aff.get(f"/matters/{poll['matter_id']}/poll").get_json()["votes"] == 1

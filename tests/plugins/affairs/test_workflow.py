@@ -41,6 +41,13 @@ def test_the_six_steps_from_raise_to_closing_off(aff: Affairs) -> None:
     assert planned["stage_due_on"] == planned["done_by"]
     note = aff.ok(f"/matters/{mid}/progress", {"note": "配件已到货"}, 201)
     assert note["kind"] == "progress"
+    none = aff.client.post(
+        f"/api/v1/t/alpha/affairs/matters/{mid}/photos",
+        headers={"Authorization": "Bearer lin_pat_alpha-admin"},
+        data={},
+        content_type="multipart/form-data",
+    )
+    assert problem(none)["errors"]["files"]["photos"]
     photo = aff.client.post(
         f"/api/v1/t/alpha/affairs/matters/{mid}/photos",
         headers={"Authorization": "Bearer lin_pat_alpha-admin"},
