@@ -149,7 +149,8 @@ class MatterPhotos(MethodView):
         """Add photos of the work or the result (multipart field ``photos``: JPEG or PNG,
         up to 5 MB each, 9 at a time)"""
         session = db.session()
-        added = photos.add(session, _matter(matter_id), request.files.getlist("photos"), 9, "files")
+        files = request.files.getlist("photos")
+        added = photos.add(session, _matter(matter_id), files, 9, "files", required=True)
         session.commit()
         return added
 
