@@ -12,7 +12,10 @@ registry (a wrong ``@require`` on a view is a failing cell, not a silently agree
 * platform routes are platform-admin only unless listed in ``BUREAU_ROUTES`` (bureau
   staff) or ``UNIT_ADMIN_ROUTES`` (a partner unit's admins);
 * ``/api/v1/me`` (the caller's own account) is for any authenticated caller: here it is
-  only checked to refuse missing and dead tokens; ``test_identity.py`` covers the rest.
+  only checked to refuse missing and dead tokens; ``test_identity.py`` covers the rest;
+* ``/api/v1/public/<slug>`` (a module's anonymous pages) answers every caller alike,
+  credentials or none, and a suspended community as if it did not exist; what it shows
+  must still be of its own community only.
 
 One request per cell; each scenario (a caller and the community it aims at) is one test
 that walks every route, writes after reads and destructive calls last.
@@ -54,6 +57,7 @@ from tests.conftest import PEOPLE, Communities, Community, problem
 API = "/api/v1/"
 ME = "/api/v1/me"
 TENANT = "/api/v1/t/<slug>"
+PUBLIC = "/api/v1/public/<slug>"
 PLATFORM = "/api/v1/platform"
 IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 READ_METHODS = frozenset({"GET"})
@@ -188,11 +192,14 @@ class Route:
             return "me"
         if self.rule == TENANT or self.rule.startswith(TENANT + "/"):
             return "tenant"
+        if self.rule.startswith(PUBLIC + "/"):
+            return "public"
         return "platform"
 
     @property
     def segment(self) -> str:
-        return self.rule[len(TENANT) :].lstrip("/").split("/", 1)[0]
+        prefix = PUBLIC if self.kind == "public" else TENANT
+        return self.rule[len(prefix) :].lstrip("/").split("/", 1)[0]
 
     @property
     def access(self) -> str:
@@ -216,9 +223,12 @@ def api_routes(app: Flask) -> list[Route]:
         if rule.rule.startswith(API)
         for method in sorted((rule.methods or set()) - IGNORED_METHODS)
     ]
-    # Tenant routes before platform ones (the platform ones may remove a partner or
-    # suspend the community); within each, reads and writes before destructive calls.
-    return sorted(routes, key=lambda r: (r.kind != "tenant", r.order, r.rule, r.method))
+    # Tenant (and public) routes before platform ones (the platform ones may remove a
+    # partner, suspend or reactivate the community); within each, reads and writes before
+    # destructive calls.
+    return sorted(
+        routes, key=lambda r: (r.kind not in ("tenant", "public"), r.order, r.rule, r.method)
+    )
 
 
 def plugin_names(app: Flask) -> frozenset[str]:
@@ -279,6 +289,8 @@ MATRIX_TAG = "matrix_tag"
 
 def expected(scenario: Scenario, route: Route, group: str | None) -> tuple[int, str]:
     """(status, problem code) the cell must answer, or ``OK`` for an allowed call."""
+    if route.kind == "public":
+        return (404, "tenant_not_found") if scenario.target == "gamma" else OK
     if scenario.dead:
         return 401, "unauthorized"
     if route.kind == "tenant":
@@ -351,6 +363,7 @@ def _plugin_rows(session: Any, plugins: frozenset[str]) -> dict[str, dict[str, u
 
 @pytest.fixture
 def world(app: Flask, communities: Communities) -> World:
+    app.extensions["linli.public_limits"].reset()  # public routes count per address
     with app.app_context(), db.database().session_scope() as session:
         users = {
             email.split("@")[0]: uid
@@ -574,7 +587,7 @@ def _check_cell(client: FlaskClient, world: World, scenario: Scenario, route: Ro
     if status == 0:
         if response.status_code in (401, 403, 404) or response.status_code >= 500:
             return f"{where}: expected to be allowed, got {response.status_code} {text[:200]}"
-        if route.kind == "tenant":
+        if route.kind in ("tenant", "public"):
             foreign = foreign_markers(world, scenario.target)
         else:
             foreign = platform_foreign_markers(world, scenario)

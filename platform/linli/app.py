@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from linli import db
 from linli.api import health, platform, tenant
 from linli.api.problems import database_unavailable, problem_for
+from linli.api.public_api import init_public_limits
 from linli.api.smorest import Api, Blueprint
 from linli.audit import api as audit_api
 from linli.cli import register_commands
@@ -137,7 +138,7 @@ def _plugin_blueprints(plugins: PluginRegistry) -> list[Blueprint]:
     return [
         blueprint
         for manifest in plugins.plugins.values()
-        for blueprint in (manifest.blueprint, manifest.me_blueprint)
+        for blueprint in (manifest.blueprint, manifest.me_blueprint, manifest.public_blueprint)
         if blueprint is not None
     ]
 
@@ -182,6 +183,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     init_console(app, plugins)
     init_oauth_server(app)
     _rate_limits(app, settings)
+    init_public_limits(app, settings.redis_url, settings.public_rate_limit)
     assert_every_view_guarded(app)
 
     register_commands(app)

@@ -53,6 +53,9 @@ class Settings:
     smtp_url: str | None = None
     plugins: tuple[str, ...] | None = None
     auth_rate_limit: str = "20/minute"
+    #: Per client address and community, on every anonymous public route
+    #: (``/api/v1/public/<slug>/…``); a module adds stricter limits of its own.
+    public_rate_limit: str = "60/minute"
     session_cookie_secure: bool = True
     #: Fernet keys for personal data at rest, newest first (LINLI_DATA_KEYS, comma-separated);
     #: empty: one key derived from the secret key (embedded default).
@@ -86,6 +89,7 @@ class Settings:
             smtp_url=env.get("LINLI_SMTP_URL") or None,
             plugins=_names(env.get("LINLI_PLUGINS")),
             auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
+            public_rate_limit=env.get("LINLI_PUBLIC_RATE_LIMIT", "60/minute"),
             session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()
             in ("1", "true", "yes"),
             data_keys=_names(env.get("LINLI_DATA_KEYS")) or (),

@@ -11,13 +11,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
 from linli.privacy import mask_id_number, mask_phone, vault
 from linli.residents.lookup import require_resident
+from linli.sequences import next_in_year
 from linli.tenancy.models import Tenant
 from plugins.mediation.models import (
     AgreementKind,
@@ -52,25 +51,8 @@ def format_number(year: int, prefix: str, seq: int) -> str:
 
 
 def next_seq(session: Session, year: int) -> int:
-    """The next 第N号 of ``year`` in this community, race-free: the year's counter row is
-    created if missing (a concurrent creator makes ours a no-op), then locked
-    (``SELECT … FOR UPDATE``) until the transaction ends, so concurrent registrations
-    queue on it. SQLite serialises writers by itself."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(NumberCounter)
-        .values(tenant_id=current_tenant_id(), id=uuid.uuid4(), year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "year"])
-    )
-    counter = session.scalars(
-        select(NumberCounter)
-        .where(NumberCounter.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    counter.last += 1
-    session.flush()
-    return counter.last
+    """The next 第N号 of ``year`` in this community (see :func:`linli.sequences.next_in_year`)."""
+    return next_in_year(session, NumberCounter, year)
 
 
 # --- registration -----------------------------------------------------------------------

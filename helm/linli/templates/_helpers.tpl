@@ -87,6 +87,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $v.config.defaultLocale | quote }}
 - name: LINLI_AUTH_RATE_LIMIT
   value: {{ $v.config.authRateLimit | quote }}
+- name: LINLI_PUBLIC_RATE_LIMIT
+  value: {{ $v.config.publicRateLimit | quote }}
 - name: LINLI_MAX_CONTENT_LENGTH
   value: {{ $v.config.maxContentLength | int64 | quote }}
 - name: LINLI_DATABASE_PREPARED_STATEMENTS

@@ -50,6 +50,8 @@ class Principal:
     client_tenant_id: int | None
     client_bureau_id: int | None
     cap: Level
+    #: Module roles an integration client holds in its community.
+    client_roles: frozenset[str] = frozenset()
 
     @property
     def actor(self) -> str:
@@ -119,7 +121,14 @@ def _from_oauth(token: str) -> Principal:
     if row is None or row.expires_at <= utcnow() or row.client.revoked_at is not None:
         raise unauthorized(_l("The token is invalid, expired or revoked."))
     client = row.client
-    return Principal(None, client.client_id, client.tenant_id, client.bureau_id, _cap(row.scopes))
+    return Principal(
+        None,
+        client.client_id,
+        client.tenant_id,
+        client.bureau_id,
+        _cap(row.scopes),
+        frozenset(client.roles or ()),
+    )
 
 
 def _from_session() -> Principal | None:
@@ -204,6 +213,7 @@ def tenant_roles(principal: Principal, tenant: Tenant) -> frozenset[str]:
     if principal.user is None:
         if principal.client_tenant_id == tenant.id:
             roles.add(perms.INTEGRATION)
+            roles.update(principal.client_roles)
         if principal.client_bureau_id == tenant.bureau_id:
             roles.add(perms.BUREAU_STAFF)
         return frozenset(roles)

@@ -397,7 +397,11 @@ class Clients(MethodView):
         session = db.session()
         if ("tenant" in data) == ("bureau" in data):
             raise invalid("json", "tenant", _l("Bind the client to one community or one bureau."))
-        bound: dict[str, Any] = {"name": data["name"], "scopes": data["scopes"]}
+        bound: dict[str, Any] = {
+            "name": data["name"],
+            "scopes": data["scopes"],
+            "roles": data["roles"],
+        }
         if "tenant" in data:
             bound["tenant_id"] = get_tenant(session, data["tenant"]).id
         else:

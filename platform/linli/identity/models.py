@@ -119,6 +119,9 @@ class OAuthClient(Timestamped, Base):
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id", ondelete="CASCADE"))
     scopes: Mapped[list[str]] = mapped_column(JSON)
+    #: Module roles the client holds in its community besides ``integration`` (e.g. a
+    #: 12345 bridge's ``affairs.hotline_bridge``); none for a bureau's client.
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -180,6 +180,12 @@ class ClientIn(Schema):
         required=True,
         validate=validate.Length(min=1, max=3),
     )
+    roles = fields.List(
+        Text(validate=validate.Length(min=1, max=60)),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "Module roles in the client's community (tenant clients only)"},
+    )
 
 
 class ClientOut(Schema):
@@ -187,6 +193,7 @@ class ClientOut(Schema):
     client_id = fields.String()
     name = fields.String()
     scopes = fields.List(fields.String())
+    roles = fields.List(fields.String())
     revoked_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
 

@@ -487,10 +487,22 @@ class IssuedClient:
     secret: str
 
 
+def _client_role(name: str) -> bool:
+    """A role a client may hold: an assignable one a module defines (``<module>.<role>``);
+    the core's roles are for people."""
+    role = perms.registry.roles.get(name)
+    return role is not None and role.assignable and "." in name
+
+
 def create_client(session: Session, data: Mapping[str, Any]) -> IssuedClient:
     scopes = list(data["scopes"])
     if not scopes or set(scopes) - perms.SCOPES.keys():
         raise invalid("json", "scopes", _l("Choose from read, write and admin."))
+    roles = sorted(set(data.get("roles") or ()))
+    if roles and data.get("tenant_id") is None:
+        raise invalid("json", "roles", _l("Only a community's client holds module roles."))
+    if any(not _client_role(name) for name in roles):
+        raise invalid("json", "roles", _l("Choose roles that modules define."))
     secret = new_token(CLIENT_SECRET_PREFIX)
     row = OAuthClient(
         client_id="lin_client_" + uuid.uuid4().hex[:16],
@@ -499,6 +511,7 @@ def create_client(session: Session, data: Mapping[str, Any]) -> IssuedClient:
         tenant_id=data.get("tenant_id"),
         bureau_id=data.get("bureau_id"),
         scopes=sorted(set(scopes)),
+        roles=roles,
     )
     session.add(row)
     session.flush()

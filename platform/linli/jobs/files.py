@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import Response, current_app, g, request, send_file
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from linli.api.problems import Problem, forbidden, invalid, not_found
 from linli.api.tenant_api import tenant_row_or_404
@@ -22,6 +21,7 @@ from linli.identity.access import granted_here
 from linli.identity.permissions import TENANT_EXPORT
 from linli.jobs.models import JobRecord, JobStatus
 from linli.jobs.schemas import TENANT_EXPORT_KIND
+from linli.storage import body_limit
 
 SAFE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -69,16 +69,8 @@ def save_upload(tenant_id: int) -> tuple[str, str]:
 
 
 def larger_uploads(*endpoints: str) -> Callable[[], None]:
-    """A ``before_request`` hook giving ``endpoints`` the spreadsheet body limit, and
-    refusing a larger body before a byte of it is read."""
-
-    def allow() -> None:
-        if request.endpoint in endpoints:
-            request.max_content_length = MAX_UPLOAD_BYTES
-            if (request.content_length or 0) > MAX_UPLOAD_BYTES:
-                raise RequestEntityTooLarge
-
-    return allow
+    """A ``before_request`` hook giving ``endpoints`` the spreadsheet body limit."""
+    return body_limit(MAX_UPLOAD_BYTES, *endpoints)
 
 
 def result_file(job_id: uuid.UUID, *, archive: bool) -> Response:

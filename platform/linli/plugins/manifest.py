@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint as FlaskBlueprint
 from marshmallow import Schema, ValidationError
 
+from linli.api.public_api import PUBLIC_PREFIX, PublicBlueprint
 from linli.api.smorest import Blueprint
 from linli.api.tenant_api import ME_PREFIX, TENANT_PREFIX, TenantBlueprint
 from linli.db import TenantScoped
@@ -75,6 +76,10 @@ class PluginManifest:
     #: partner unit's work in all its communities; they walk the communities with
     #: :func:`linli.api.tenant_api.each_tenant`.
     me_blueprint: Blueprint | None = None
+    #: Anonymous routes in one community (``/api/v1/public/<slug>/<name>``): a form
+    #: reached by a QR code, a public board; made by
+    #: :func:`linli.api.public_api.public_blueprint`, rate-limited per client address.
+    public_blueprint: PublicBlueprint | None = None
     models: tuple[type, ...] = ()
     settings_schema: type[Schema] | None = None
     permissions: tuple[PluginPermission, ...] = ()
@@ -141,6 +146,19 @@ def _console_problems(manifest: PluginManifest) -> list[str]:
     return []
 
 
+def _public_blueprint_problems(manifest: PluginManifest) -> list[str]:
+    blueprint = manifest.public_blueprint
+    if blueprint is None:
+        return []
+    if not isinstance(blueprint, PublicBlueprint):
+        return ["public_blueprint must come from linli.api.public_api.public_blueprint"]
+    if blueprint.url_prefix != f"{PUBLIC_PREFIX}/{manifest.name}" or (
+        blueprint.module != manifest.name
+    ):
+        return [f"public_blueprint must be public_blueprint({manifest.name!r}, …)"]
+    return []
+
+
 def manifest_problems(manifest: object) -> list[str]:
     """Everything wrong with a manifest, in words an operator can act on."""
     if not isinstance(manifest, PluginManifest):
@@ -153,6 +171,7 @@ def manifest_problems(manifest: object) -> list[str]:
         problems.append("version is empty")
     problems += _blueprint_problems(manifest) + _me_blueprint_problems(manifest)
     problems += _console_problems(manifest)
+    problems += _public_blueprint_problems(manifest)
     for model in manifest.models:
         if not (isinstance(model, type) and issubclass(model, TenantScoped)):
             problems.append(f"model {model!r} must mix in TenantScoped")

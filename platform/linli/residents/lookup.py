@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from linli.api.problems import invalid
 from linli.db import tenant_fk
+from linli.privacy import vault
+from linli.residents.identity_numbers import normalise_phone, phone_is_valid
 from linli.residents.models import Building, Compound, Room, Unit
 from linli.residents.people import Resident, ResidentTag
 from linli.residents.tags import age_on, born_on_or_before, derived_tags
 from linli.residents.visibility import visible
+from linli.tenancy.context import require_tenant
 
 UNKNOWN_RESIDENT = _l("No such resident in this community.")
 
@@ -43,6 +46,7 @@ class ResidentCard:
     residency: str
     tags: tuple[str, ...]
     erased: bool
+    household_id: uuid.UUID | None = None
 
 
 def resident_fk(
@@ -101,6 +105,7 @@ def describe(
             residency=resident.residency,
             tags=tuple(sorted(typed[resident.id])) + tuple(derived_tags(age, members)),
             erased=resident.erased_at is not None,
+            household_id=resident.household_id,
         )
     return described
 
@@ -203,3 +208,32 @@ def id_document(session: Session, resident_id: uuid.UUID) -> IdDocument | None:
     query = visible(select(Resident).where(Resident.id == resident_id))
     resident = session.scalars(query).one_or_none()
     return None if resident is None else IdDocument(resident.id_type, resident.id_number_masked)
+
+
+@dataclass(frozen=True)
+class VerifiedResident:
+    """A resident found by what they told about themselves: who they are and their
+    household, nothing to show (the caller may be anonymous)."""
+
+    id: uuid.UUID
+    household_id: uuid.UUID | None
+
+
+def verify_resident(session: Session, name: str, phone: str) -> VerifiedResident | None:
+    """The registry's resident of the current community with exactly this name and phone
+    (matched on the keyed digest, never decrypted), or None; for an anonymous resident
+    proving they live here (a vote: one per resident or household). A name shared by two
+    residents with one phone matches neither: the answer must name one person."""
+    phone = normalise_phone(phone)
+    if not phone_is_valid(phone):
+        return None
+    digest = vault().digest(require_tenant().id, phone)
+    query = select(Resident.id, Resident.household_id).where(
+        Resident.phone_digest == digest,
+        Resident.name == name.strip(),
+        Resident.erased_at.is_(None),
+    )
+    found = session.execute(query.limit(2)).all()
+    if len(found) != 1:
+        return None
+    return VerifiedResident(found[0].id, found[0].household_id)

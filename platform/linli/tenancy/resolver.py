@@ -19,7 +19,8 @@ from linli.tenancy.models import Tenant, TenantStatus
 from linli.tenancy.services import SLUG
 
 HOST_TENANT_KEY = "linli.host_tenant"
-_NOT_TENANT = frozenset({"t", "platform", "me"})  # first segments that are not tenant APIs
+#: First segments that are not tenant APIs.
+_NOT_TENANT = frozenset({"t", "platform", "me", "public"})
 _TENANT_API = "/api/v1/"
 
 
