@@ -143,6 +143,12 @@ def _plugin_blueprints(plugins: PluginRegistry) -> list[Blueprint]:
     ]
 
 
+def _register_public_pages(app: Flask, plugins: PluginRegistry) -> None:
+    for manifest in plugins.plugins.values():
+        if manifest.public_pages is not None:
+            app.register_blueprint(manifest.public_pages)
+
+
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     if isinstance(config, Settings):
         settings = config
@@ -181,6 +187,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(oauth_bp)
     init_console(app, plugins)
+    _register_public_pages(app, plugins)
     init_oauth_server(app)
     _rate_limits(app, settings)
     init_public_limits(app, settings.redis_url, settings.public_rate_limit)

@@ -4,13 +4,11 @@ translate HTTP (the rules are in :mod:`plugins.affairs.services`)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from linli import db, storage
 from linli.api.pagination import paged
@@ -18,8 +16,7 @@ from linli.api.problems import Problem
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import require
 from linli.plugins.services import current_settings
-from linli.qrcodes import MEDIA_TYPES, qr_image
-from linli.residents.lookup import VerifiedResident, require_resident
+from linli.qrcodes import MEDIA_TYPES
 from plugins.affairs import hotline, photos, services, statistics, voting
 from plugins.affairs.models import Channel, Matter, Photo, Rating, Visit
 from plugins.affairs.permissions import HOTLINE, HOTLINE_READ, MANAGE, READ, WRITE
@@ -224,9 +221,7 @@ def staff_ballot(data: dict[str, Any], poll_id: uuid.UUID) -> Any:
     """Record a registry resident's vote given in person (one per resident or household)"""
     session = db.session()
     poll = voting.poll_or_404(session, poll_id)
-    card = require_resident(session, data["resident_id"])
-    voter = VerifiedResident(card.id, card.household_id)
-    ballot = voting.cast(session, poll, voter, data["option"], "staff")
+    ballot = voting.cast_for_resident(session, poll, data["resident_id"], data["option"])
     session.commit()
     return ballot
 
@@ -280,11 +275,9 @@ def publish(data: dict[str, Any], matter_id: uuid.UUID) -> dict[str, Any]:
 class MatterRatings(MethodView):
     @require(READ)
     @blp.response(200, AffairsRatingOut(many=True))
-    def get(self, matter_id: uuid.UUID) -> Sequence[Rating]:
+    def get(self, matter_id: uuid.UUID) -> list[Rating]:
         """评事: residents' ratings of the matter"""
-        matter = _matter(matter_id)
-        query = select(Rating).where(Rating.matter_id == matter.id).order_by(Rating.rated_at)
-        return db.session().scalars(query).all()
+        return services.ratings(db.session(), _matter(matter_id))
 
     @require(WRITE)
     @blp.arguments(AffairsRatingIn)
@@ -303,11 +296,9 @@ class MatterRatings(MethodView):
 class MatterVisits(MethodView):
     @require(READ)
     @blp.response(200, AffairsVisitOut(many=True))
-    def get(self, matter_id: uuid.UUID) -> Sequence[Visit]:
+    def get(self, matter_id: uuid.UUID) -> list[Visit]:
         """回访: the follow-ups with the resident"""
-        matter = _matter(matter_id)
-        query = select(Visit).where(Visit.matter_id == matter.id).order_by(Visit.visited_on)
-        return db.session().scalars(query).all()
+        return services.visits(db.session(), _matter(matter_id))
 
     @require(WRITE)
     @blp.arguments(AffairsVisitIn)
@@ -360,13 +351,7 @@ def figures(args: dict[str, Any]) -> dict[str, Any]:
 @blp.doc(responses={"200": {"description": "The code", "content": QR_CONTENT}})
 def qr_code(args: dict[str, Any]) -> Response:
     """民情二维码: the code to print for the community, or for one building"""
-    session = db.session()
-    building_id = args.get("building_id")
-    services.check_building(session, building_id, "query")
-    settings = _settings()
-    public_url = current_app.config["LINLI"].public_url.rstrip("/")
-    target = services.form_url(public_url, g.tenant.slug, building_id, settings)
-    image = qr_image(target, args["format"])
+    image = services.qr_code(db.session(), args.get("building_id"), args["format"], _settings())
     return Response(image, mimetype=MEDIA_TYPES[args["format"]])
 
 

@@ -62,8 +62,11 @@ def erase_person(tenant: Tenant, resident_id: uuid.UUID) -> None:
 
 @hookimpl
 def bureau_statistics(tenant: Tenant) -> dict[str, Any]:
+    """Counts and the six hotline indicators side by side: the dashboard shows numbers,
+    not nested figures."""
     found = statistics.figures(db.session(), current_settings("affairs"))
-    return {"affairs": {key: found[key] for key in statistics.BUREAU_FIGURES}}
+    counts = {key: found[key] for key in statistics.BUREAU_FIGURES}
+    return {"affairs": {**counts, **found["indicators"]}}
 
 
 @hookimpl

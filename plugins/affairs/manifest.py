@@ -7,10 +7,14 @@ from pathlib import Path
 from linli.plugins.manifest import PluginManifest, Schedule
 from plugins.affairs import hooks
 from plugins.affairs.api import blp
+from plugins.affairs.console import PAGES
+from plugins.affairs.console import bp as console_bp
 from plugins.affairs.jobs import remind_overdue
+from plugins.affairs.labels import FIGURES
 from plugins.affairs.models import MODELS
 from plugins.affairs.permissions import PERMISSIONS, ROLES
 from plugins.affairs.public_api import blp as public_blp
+from plugins.affairs.public_pages import pages as public_pages
 from plugins.affairs.schemas import AffairsSettings
 
 plugin = PluginManifest(
@@ -29,6 +33,7 @@ plugin = PluginManifest(
     version="1.0.0",
     blueprint=blp,
     public_blueprint=public_blp,
+    public_pages=public_pages,
     models=MODELS,
     settings_schema=AffairsSettings,
     permissions=PERMISSIONS,
@@ -37,5 +42,8 @@ plugin = PluginManifest(
     schedules=(Schedule(job="remind_overdue", cron="30 8 * * *"),),
     migrations=Path(__file__).parent / "migrations",
     translations=Path(__file__).parent / "translations",
+    console_blueprint=console_bp,
+    console_pages=PAGES,
+    figure_titles=FIGURES,
     hooks=hooks,
 )

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import g, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from linli import db, storage
 from linli.api.pagination import paged
@@ -23,7 +22,6 @@ from linli.api.problems import Problem
 from linli.api.public_api import public_blueprint, throttle
 from linli.identity.permissions import public
 from linli.plugins.services import current_settings
-from linli.residents.models import Building, Compound
 from plugins.affairs import photos, services, voting
 from plugins.affairs.models import Channel, Matter, Rating
 from plugins.affairs.schemas import (
@@ -64,15 +62,10 @@ def form(args: dict[str, Any]) -> dict[str, Any]:
     session = db.session()
     settings = _settings()
     services.check_building(session, args.get("building_id"), "query")
-    buildings = session.execute(
-        select(Building.id, Compound.name, Building.name)
-        .join(Compound, Compound.id == Building.compound_id)
-        .order_by(Compound.name, Building.name)
-    ).all()
     return {
         "community": g.tenant.name,
         "categories": settings["categories"],
-        "buildings": [{"id": b_id, "name": f"{c} {b}"} for b_id, c, b in buildings],
+        "buildings": services.buildings(session),
         "building_id": args.get("building_id"),
         "stages": [
             {"key": rule.stage, "label": rule.label, "days": rule.days}
@@ -111,16 +104,7 @@ blp.before_request(storage.body_limit(photos.UPLOAD_BYTES, "affairs_public.submi
 def track(code: str) -> dict[str, Any]:
     """Where the resident's matter stands, by its tracking code (nothing about the reporter)"""
     session = db.session()
-    return _tracking(session, services.by_tracking_code(session, code))
-
-
-def _tracking(session: Any, matter: Matter) -> dict[str, Any]:
-    poll = services.poll_of(session, matter)
-    return {
-        **services.view(matter, _settings()),
-        "poll_id": None if poll is None else poll.id,
-        "events": services.events(session, matter, public_only=True),
-    }
+    return services.tracking(session, services.by_tracking_code(session, code), _settings())
 
 
 @blp.route("/matters/<string:code>/confirmation", methods=["POST"])
@@ -134,7 +118,7 @@ def confirm(data: dict[str, Any], code: str) -> dict[str, Any]:
     matter = services.by_tracking_code(session, code)
     services.confirm(session, matter, data["resolved"], data.get("comment"), _settings())
     session.commit()
-    return _tracking(session, matter)
+    return services.tracking(session, matter, _settings())
 
 
 @blp.route("/matters/<string:code>/rating", methods=["POST"])
@@ -146,10 +130,7 @@ def rate(data: dict[str, Any], code: str) -> Rating:
     """评事: the reporter's satisfaction (once)"""
     session = db.session()
     matter = services.by_tracking_code(session, code)
-    given = select(Rating.id).where(Rating.matter_id == matter.id, Rating.source == "reporter")
-    if session.scalars(given).first() is not None:
-        raise Problem(409, "already_rated", _l("This matter was rated already"))
-    rating = services.rate(session, matter, data["score"], data.get("comment"), "reporter")
+    rating = services.rate_by_reporter(session, matter, data["score"], data.get("comment"))
     session.commit()
     return rating
 
@@ -166,9 +147,7 @@ def board(args: dict[str, Any], pagination_parameters: Any) -> list[dict[str, An
     settings = _settings()
     if not settings["public_board"]:
         raise Problem(404, "board_off", _l("This community keeps no public board"))
-    query = select(Matter).where(Matter.published_at.is_not(None))
-    if args.get("category"):
-        query = query.where(Matter.category == args["category"])
+    query = services.board_query(args.get("category"))
     page = paged(session, query, pagination_parameters, Matter.published_at.desc(), Matter.id)
     scores = services.average_score(session, [m.id for m in page])
     return [{**services.view(m, settings), "satisfaction": scores.get(m.id)} for m in page]
@@ -195,7 +174,6 @@ def vote(data: dict[str, Any], poll_id: uuid.UUID) -> Any:
     session = db.session()
     throttle("affairs.vote", _settings()["vote_limit"])
     found = voting.poll_or_404(session, poll_id)
-    voter = voting.verified(session, data["name"], data["phone"])
-    ballot = voting.cast(session, found, voter, data["option"], "online")
+    ballot = voting.cast_online(session, found, data["name"], data["phone"], data["option"])
     session.commit()
     return ballot

@@ -85,7 +85,7 @@ class AffairsSettings(Schema):
     duplicate_hours = fields.Integer(load_default=24, validate=validate.Range(min=0, max=720))
     #: file numbers read "<prefix><year>-<n>"; empty: the slug in capitals
     number_prefix = Text(load_default="", validate=validate.Length(max=10))
-    #: where the QR code leads ({slug} and {building} are filled in); empty: the form's API
+    #: where the QR code leads ({slug} and {building} are filled in); empty: the public form page
     form_url = Text(load_default="", validate=validate.Length(max=300))
     public_board = fields.Boolean(load_default=True)
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,8 +25,9 @@ from linli.api.problems import Problem, invalid, not_found
 from linli.audit.recorder import current_actor
 from linli.db import utcnow
 from linli.privacy import mask_phone, vault
+from linli.qrcodes import Format, qr_image
 from linli.residents.lookup import require_resident
-from linli.residents.models import Building
+from linli.residents.models import Building, Compound
 from linli.sequences import next_in_year
 from linli.tenancy.context import require_tenant
 from plugins.affairs import hotline_feed
@@ -105,6 +107,47 @@ def events(session: Session, matter: Matter, *, public_only: bool = False) -> li
 
 def poll_of(session: Session, matter: Matter) -> Poll | None:
     return session.scalars(select(Poll).where(Poll.matter_id == matter.id)).one_or_none()
+
+
+def ratings(session: Session, matter: Matter) -> list[Rating]:
+    query = select(Rating).where(Rating.matter_id == matter.id)
+    return list(session.scalars(query.order_by(Rating.rated_at, Rating.id)))
+
+
+def visits(session: Session, matter: Matter) -> list[Visit]:
+    query = select(Visit).where(Visit.matter_id == matter.id)
+    return list(session.scalars(query.order_by(Visit.visited_on, Visit.id)))
+
+
+def buildings(session: Session) -> list[dict[str, Any]]:
+    """The community's buildings as a resident picks one: "<compound> <building>"."""
+    rows = session.execute(
+        select(Building.id, Compound.name, Building.name)
+        .join(Compound, Compound.id == Building.compound_id)
+        .order_by(Compound.name, Building.name)
+    ).all()
+    return [{"id": b_id, "name": f"{c} {b}"} for b_id, c, b in rows]
+
+
+def building_names(session: Session) -> dict[str, str]:
+    """The buildings for a form's choice, by id as the form posts it."""
+    return {str(b["id"]): b["name"] for b in buildings(session)}
+
+
+def tracking(session: Session, matter: Matter, settings: Settings) -> dict[str, Any]:
+    """What the resident holding the tracking code sees: the matter and its public file."""
+    poll = poll_of(session, matter)
+    return {
+        **view(matter, settings),
+        "poll_id": None if poll is None else poll.id,
+        "events": events(session, matter, public_only=True),
+    }
+
+
+def board_query(category: str | None) -> Select[Matter]:
+    """晒事: the published matters (newest first is the caller's order)."""
+    query = select(Matter).where(Matter.published_at.is_not(None))
+    return query if not category else query.where(Matter.category == category)
 
 
 def overdue(matter: Matter) -> bool:
@@ -384,6 +427,18 @@ def rate(session: Session, matter: Matter, score: int, comment: str | None, sour
     return rating
 
 
+def rate_by_reporter(session: Session, matter: Matter, score: int, comment: str | None) -> Rating:
+    """评事 by whoever holds the tracking code: once per matter."""
+    if reporter_rated(session, matter):
+        raise Problem(409, "already_rated", _l("This matter was rated already"))
+    return rate(session, matter, score, comment, "reporter")
+
+
+def reporter_rated(session: Session, matter: Matter) -> bool:
+    given = select(Rating.id).where(Rating.matter_id == matter.id, Rating.source == "reporter")
+    return session.scalars(given).first() is not None
+
+
 def confirm(
     session: Session, matter: Matter, resolved: bool, comment: str | None, settings: Settings
 ) -> None:
@@ -480,10 +535,25 @@ def average_score(session: Session, matter_ids: list[uuid.UUID]) -> dict[uuid.UU
 
 def form_url(public_url: str, slug: str, building_id: uuid.UUID | None, settings: Settings) -> str:
     """Where a QR code leads: the community's own page when it set ``form_url`` (with
-    ``{slug}`` and ``{building}`` filled in), else the public form's API."""
+    ``{slug}`` and ``{building}`` filled in), else the public form page residents fill in
+    on their phone."""
     template = str(settings["form_url"])
     building = "" if building_id is None else str(building_id)
     if template:
         return template.replace("{slug}", slug).replace("{building}", building)
-    url = f"{public_url}/api/v1/public/{slug}/affairs/form"
+    url = f"{public_url}/p/{slug}/affairs/"
     return f"{url}?building_id={building}" if building else url
+
+
+def qr_code(
+    session: Session, building_id: uuid.UUID | None, kind: Format, settings: Settings
+) -> bytes:
+    """民情二维码 of the community, or of one of its buildings (else a 422 on the query)."""
+    check_building(session, building_id, "query")
+    return qr_image(qr_target(building_id, settings), kind)
+
+
+def qr_target(building_id: uuid.UUID | None, settings: Settings) -> str:
+    """The address a code of the current community leads to."""
+    public_url = current_app.config["LINLI"].public_url.rstrip("/")
+    return form_url(public_url, require_tenant().slug, building_id, settings)

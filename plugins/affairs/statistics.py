@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from linli.db import utcnow
 from plugins.affairs.models import Ending, Matter, Rating, Visit
 
-BUREAU_FIGURES = ("matters", "closed", "overdue", "indicators")
+BUREAU_FIGURES = ("matters", "closed", "overdue")
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from linli.api.problems import Problem, invalid, not_found
 from linli.db import utcnow
-from linli.residents.lookup import VerifiedResident, verify_resident
+from linli.residents.lookup import VerifiedResident, require_resident, verify_resident
 from plugins.affairs.models import Ballot, Poll, VoteUnit
 
 
@@ -94,3 +94,14 @@ def cast(
     except IntegrityError:
         raise Problem(409, "already_voted", _l("This vote was cast already")) from None
     return ballot
+
+
+def cast_for_resident(session: Session, poll: Poll, resident_id: uuid.UUID, option: int) -> Ballot:
+    """A registry resident's vote given in person, entered by staff (e.g. at a 睦邻恳谈)."""
+    card = require_resident(session, resident_id)
+    return cast(session, poll, VerifiedResident(card.id, card.household_id), option, "staff")
+
+
+def cast_online(session: Session, poll: Poll, name: str, phone: str, option: int) -> Ballot:
+    """A resident's own vote: they name themselves as the registry knows them."""
+    return cast(session, poll, verified(session, name, phone), option, "online")

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 from linli import db
 from linli.api.problems import Problem, problem_for
 from linli.api.smorest import Blueprint
-from linli.api.tenant_api import SLUG_PARAMETER, module_enabled
+from linli.api.tenant_api import SLUG_PARAMETER, module_enabled, pop_slug
 from linli.tenancy.models import TenantStatus
 from linli.tenancy.resolver import activate_tenant, requested_slug, tenant_not_found
 from linli.tenancy.services import find_tenant
@@ -117,11 +117,7 @@ class PublicBlueprint(Blueprint):
     module: str | None = None
 
 
-def _pop_slug(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    g.tenant_slug = (values or {}).pop("slug", "")
-
-
-def _entering(module: str) -> Any:
+def entering(module: str) -> Any:
     def enter() -> None:
         """Resolve the community (suspended or unknown: 404), count, gate on the module."""
         g.principal = None  # nobody is authenticated here, whatever the headers say
@@ -155,6 +151,6 @@ def public_blueprint(module: str, import_name: str, *, description: str = "") ->
         description=description,
     )
     blp.module = module
-    blp.url_value_preprocessor(_pop_slug)
-    blp.before_request(_entering(module))
+    blp.url_value_preprocessor(pop_slug)
+    blp.before_request(entering(module))
     return blp

@@ -28,17 +28,27 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRFToken"
 
 
-def _logged_in() -> BaseResponse | None:
-    """Remember a language choice, refuse a forged post, send a stranger to log in."""
+def remember_language() -> None:
+    """``?lang=`` chosen once holds for the rest of the browser session."""
     chosen = request.args.get("lang")
     if chosen in SUPPORTED_LOCALES:
         session["lang"] = chosen
+
+
+def refuse_forged_post() -> None:
+    """A form post (or htmx call) must carry the session's CSRF token: 400 otherwise."""
     if request.method not in SAFE_METHODS:
         try:
             validate_csrf(request.form.get("csrf_token") or request.headers.get(CSRF_HEADER))
         except CSRFError as exc:
             title = _l("The form expired; reload the page")
             raise Problem(400, "csrf_failed", title, str(exc)) from exc
+
+
+def _logged_in() -> BaseResponse | None:
+    """Remember a language choice, refuse a forged post, send a stranger to log in."""
+    remember_language()
+    refuse_forged_post()
     principal = authenticate(allow_session=True)
     if principal is None or principal.user is None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -17,6 +17,7 @@ from flask import Blueprint as FlaskBlueprint
 from marshmallow import Schema, ValidationError
 
 from linli.api.public_api import PUBLIC_PREFIX, PublicBlueprint
+from linli.api.public_pages import PUBLIC_PAGES_PREFIX, PublicPages
 from linli.api.smorest import Blueprint
 from linli.api.tenant_api import ME_PREFIX, TENANT_PREFIX, TenantBlueprint
 from linli.db import TenantScoped
@@ -80,6 +81,10 @@ class PluginManifest:
     #: reached by a QR code, a public board; made by
     #: :func:`linli.api.public_api.public_blueprint`, rate-limited per client address.
     public_blueprint: PublicBlueprint | None = None
+    #: The same for people with a phone and no account: server-rendered pages under
+    #: ``/p/<slug>/<name>`` (the form a QR code leads to), made by
+    #: :func:`linli.api.public_pages.public_pages`.
+    public_pages: PublicPages | None = None
     models: tuple[type, ...] = ()
     settings_schema: type[Schema] | None = None
     permissions: tuple[PluginPermission, ...] = ()
@@ -159,6 +164,19 @@ def _public_blueprint_problems(manifest: PluginManifest) -> list[str]:
     return []
 
 
+def _public_pages_problems(manifest: PluginManifest) -> list[str]:
+    pages = manifest.public_pages
+    if pages is None:
+        return []
+    if not isinstance(pages, PublicPages):
+        return ["public_pages must come from linli.api.public_pages.public_pages"]
+    if pages.url_prefix != f"{PUBLIC_PAGES_PREFIX}/{manifest.name}" or (
+        pages.module != manifest.name
+    ):
+        return [f"public_pages must be public_pages({manifest.name!r}, …)"]
+    return []
+
+
 def manifest_problems(manifest: object) -> list[str]:
     """Everything wrong with a manifest, in words an operator can act on."""
     if not isinstance(manifest, PluginManifest):
@@ -171,7 +189,7 @@ def manifest_problems(manifest: object) -> list[str]:
         problems.append("version is empty")
     problems += _blueprint_problems(manifest) + _me_blueprint_problems(manifest)
     problems += _console_problems(manifest)
-    problems += _public_blueprint_problems(manifest)
+    problems += _public_blueprint_problems(manifest) + _public_pages_problems(manifest)
     for model in manifest.models:
         if not (isinstance(model, type) and issubclass(model, TenantScoped)):
             problems.append(f"model {model!r} must mix in TenantScoped")
