@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 import segno
+from flask import Blueprint as FlaskBlueprint
 from flask import Flask, g
 from limits import parse
 
 from linli import storage
 from linli.api.problems import Problem
 from linli.api.public_api import PublicLimits, public_blueprint, throttle
+from linli.api.public_pages import public_pages
 from linli.api.smorest import Blueprint
 from linli.plugins.manifest import manifest_problems
 from linli.qrcodes import qr_image
@@ -33,6 +35,17 @@ def test_a_public_blueprint_must_be_the_modules_own() -> None:
     plain = Blueprint("board_plain", __name__, url_prefix="/api/v1/public/<slug>/noticeboard")
     found = manifest_problems(replace(board, public_blueprint=plain))
     assert "must come from linli.api.public_api" in found[0]
+
+
+def test_public_pages_must_be_the_modules_own() -> None:
+    good = public_pages("noticeboard", __name__)
+    assert good.url_prefix == "/p/<slug>/noticeboard"
+    assert manifest_problems(replace(board, public_pages=good)) == []
+    other = public_pages("canteens", __name__)
+    assert "public_pages must be" in manifest_problems(replace(board, public_pages=other))[0]
+    plain = FlaskBlueprint("board_pages", __name__, url_prefix="/p/<slug>/noticeboard")
+    found = manifest_problems(replace(board, public_pages=plain))
+    assert "must come from linli.api.public_pages" in found[0]
 
 
 def test_limits_count_per_scope_community_and_address(app: Flask) -> None:

@@ -138,12 +138,20 @@ def find() -> Page:
 def _track_page(matter: Matter, errors: FieldErrors, failed: str | None) -> tuple[str, int]:
     session = db.session()
     settings = _settings()
+    answering = matter.ending is None and matter.stage in (Stage.PUBLISH, Stage.RATE)
+    rated = services.reporter_rated(session, matter)
+    shown = {"confirmation": answering, "rating": answering and not rated}
+    stray = failed is not None and not shown[failed]
+    if stray:
+        # the form is gone (rated already, the matter moved on): its refusal on top
+        errors = {"_schema": [m for messages in errors.values() for m in messages]}
     page = render_template(
         "affairs/public/track.html",
         matter=services.tracking(session, matter, settings),
         rules=Workflow.of(settings).rules,
-        answering=matter.ending is None and matter.stage in (Stage.PUBLISH, Stage.RATE),
-        rated=services.reporter_rated(session, matter),
+        answering=answering,
+        rated=rated,
+        stray=stray,
         errors=errors,
         failed=failed,
         form=request.form,

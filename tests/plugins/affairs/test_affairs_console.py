@@ -15,6 +15,9 @@ from sqlalchemy import update
 from linli import db
 from linli.identity.models import Membership, User
 from linli.tenancy.context import tenant_context
+from linli.tenancy.models import Tenant
+from plugins.affairs import hooks
+from plugins.affairs.labels import FIGURES
 from plugins.affairs.models import Matter
 from tests.console_support import (
     Endpoint,
@@ -53,14 +56,14 @@ def test_the_tracked_list_filters_and_escapes(app: Flask, aff: Affairs) -> None:
     admin = console_client(app, "alpha_admin")
     listed = admin.get(CONSOLE)
     assert listed.status_code == 200
-    assert _rows(listed.text) == ["&lt;script&gt;alert(1)&lt;/script&gt;", lift["title"], "路灯不亮"]
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert _rows(listed.text) == [escaped, lift["title"], "路灯不亮"]
     assert "<script>alert" not in listed.text
     assert lamp["number"] in listed.text
-    assert "议事" in listed.text and "社会服务" in listed.text
+    assert "议事" in listed.text
+    assert "社会服务" in listed.text
     assert _rows(admin.get(f"{CONSOLE}?stage=deliberate").text) == [lift["title"]]
-    assert _rows(admin.get(f"{CONSOLE}?category=admin_service").text) == [
-        "&lt;script&gt;alert(1)&lt;/script&gt;"
-    ]
+    assert _rows(admin.get(f"{CONSOLE}?category=admin_service").text) == [escaped]
     overdue = admin.get(f"{CONSOLE}?overdue=1").text
     assert _rows(overdue) == ["路灯不亮"]
     assert "已超期" in overdue
@@ -69,7 +72,8 @@ def test_the_tracked_list_filters_and_escapes(app: Flask, aff: Affairs) -> None:
     assert wrong.status_code == 422
     assert 'id="stage-error"' in wrong.text
     english = admin.get(f"{CONSOLE}?lang=en").text
-    assert "Tracked list" in english and "Deliberate" in english
+    assert "Tracked list" in english
+    assert "Deliberate" in english
 
 
 def test_staff_enter_a_matter_for_a_resident(app: Flask, aff: Affairs) -> None:
@@ -137,7 +141,8 @@ def test_a_matter_walks_the_six_steps_from_its_page(app: Flask, aff: Affairs) ->
     poll = aff.get(f"/matters/{matter['id']}/poll").get_json()
     assert poll["options"] == ["同意", "不同意"]
     found = admin.get(f"{page}?voter=林阿").text
-    assert f'<option value="{voter}"' in found and "138****1111" in found
+    assert f'<option value="{voter}"' in found
+    assert "138****1111" in found
     step("ballot", {"resident_id": voter, "option": "1"})
     shown = admin.get(page).text
     assert "是否同意更换曳引轮？" in shown
@@ -182,8 +187,10 @@ def test_a_matter_walks_the_six_steps_from_its_page(app: Flask, aff: Affairs) ->
     ]
     assert [e["public"] for e in events if e["kind"] == "progress"] == [False]
     final = admin.get(page).text
-    assert "已销号" in final and "回访确认已解决" in final
-    assert "配件已到" in final and "电梯运行正常" in final
+    assert "已销号" in final
+    assert "回访确认已解决" in final
+    assert "配件已到" in final
+    assert "电梯运行正常" in final
     assert "下一步" not in final  # nothing left to do
     ratings = aff.get(f"/matters/{matter['id']}/ratings").get_json()
     assert [(r["score"], r["source"]) for r in ratings] == [(5, "staff")]
@@ -227,7 +234,8 @@ def test_the_figures_and_the_six_indicators(app: Flask, aff: Affairs) -> None:
     assert page.text.count('class="chart"') == 3
     for title in ("响应率", "办结率", "解决率", "满意率", "按时反馈率", "有效回访率"):
         assert title in page.text, title
-    assert "行政便民" in page.text and "提事" in page.text
+    assert "行政便民" in page.text
+    assert "提事" in page.text
     assert "<td>100%</td>" in page.text  # 办结率: the one taken on is closed off
     english = admin.get(f"{CONSOLE}/statistics?lang=en").text
     assert "On-time feedback rate" in english
@@ -278,7 +286,8 @@ def test_a_handler_notes_progress_but_does_not_decide(app: Flask, aff: Affairs) 
     assert refused.status_code == 403
     assert aff.get(f"/matters/{planned['id']}").get_json()["stage"] == "execute"
     menu = handler.get(CONSOLE).text
-    assert "民情二维码" in menu and "实事统计" in menu
+    assert "民情二维码" in menu
+    assert "实事统计" in menu
 
 
 def test_every_endpoint_refuses_whoever_must_not_reach_it(app: Flask, aff: Affairs) -> None:
@@ -305,3 +314,15 @@ def test_every_endpoint_refuses_whoever_must_not_reach_it(app: Flask, aff: Affai
     unchanged = aff.get(f"/matters/{matter['id']}").get_json()
     assert (unchanged["stage"], unchanged["ending"]) == ("deliberate", None)
     assert len(aff.get("/matters").get_json()) == 1
+
+
+def test_the_bureau_dashboard_titles_every_figure(app: Flask, aff: Affairs) -> None:
+    aff.matter()
+    with app.app_context(), tenant_context(aff.communities.alpha.ref):
+        reported = hooks.bureau_statistics(db.session().get(Tenant, aff.communities.alpha.ref.id))
+    assert {"matters", "closed", "overdue", "response_rate"} <= set(reported["affairs"])
+    assert set(reported["affairs"]) <= set(FIGURES)
+    page = console_client(app, "bureau_yinxi").get("/console/bureau/dashboard?lang=en")
+    assert page.status_code == 200
+    for title in ("Matters raised", "Matters closed off", "Response rate", "Completion rate"):
+        assert title in page.text, title
