@@ -17,6 +17,8 @@ from linli.identity.models import Membership, User
 from linli.tenancy.context import tenant_context
 from linli.tenancy.models import Tenant
 from plugins.affairs import hooks
+from plugins.affairs.console import STEPS
+from plugins.affairs.demo import seed_changpu
 from plugins.affairs.labels import FIGURES
 from plugins.affairs.models import Matter
 from tests.console_support import (
@@ -221,6 +223,23 @@ def test_refused_steps_come_back_next_to_their_form(app: Flask, aff: Affairs) ->
     assert nonsense.status_code == 404
 
 
+def test_decline_and_hand_to_the_hotline(app: Flask, aff: Affairs) -> None:
+    aff.enable("alpha", duplicate_hours=0)
+    declined, transferred = aff.matter(), aff.matter()
+    admin = console_client(app, "alpha_admin")
+    reason = {"reason": "不属于社区职责"}
+    for matter, step in ((declined, "decline"), (transferred, "transfer")):
+        response = post_form(admin, f"{CONSOLE}/matters/{matter['id']}/{step}", reason)
+        assert response.status_code == 302
+    endings = {m["id"]: m["ending"] for m in aff.get("/matters").get_json()}
+    assert endings == {declined["id"]: "declined", transferred["id"]: "transferred"}
+    listed = admin.get(CONSOLE).text
+    assert "不予受理" in listed
+    assert "已转12345热线" in listed
+    updates = aff.get("/matters?ending=transferred").get_json()
+    assert [m["transfer_reason"] for m in updates] == ["不属于社区职责"]
+
+
 def test_the_figures_and_the_six_indicators(app: Flask, aff: Affairs) -> None:
     closed = aff.published()
     code = closed["tracking_code"]
@@ -280,8 +299,11 @@ def test_a_handler_notes_progress_but_does_not_decide(app: Flask, aff: Affairs) 
     page = handler.get(f"{CONSOLE}/matters/{planned['id']}").text
     assert 'id="step-progress"' in page
     assert 'id="step-done"' not in page
-    noted = post_form(handler, f"{CONSOLE}/matters/{planned['id']}/progress", {"note": "进行中"})
+    noted = post_form(handler, f"{CONSOLE}/matters/{planned['id']}/progress", {"note": HOSTILE})
     assert noted.status_code == 302
+    shown = handler.get(noted.headers["Location"]).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "<script>alert" not in shown
     refused = post_form(handler, f"{CONSOLE}/matters/{planned['id']}/done", {"result": "好了"})
     assert refused.status_code == 403
     assert aff.get(f"/matters/{planned['id']}").get_json()["stage"] == "execute"
@@ -304,10 +326,7 @@ def test_every_endpoint_refuses_whoever_must_not_reach_it(app: Flask, aff: Affai
         Endpoint("GET", "statistics", "alpha_staff"),
         Endpoint("GET", "qr", "alpha_staff"),
         Endpoint("GET", "qr/code.svg", "alpha_staff"),
-        *(
-            Endpoint("POST", f"{base}/{step}", "alpha_staff", row=True)
-            for step in ("accept", "decline", "poll", "ballot", "plan", "transfer", "close")
-        ),
+        *(Endpoint("POST", f"{base}/{step}", "alpha_staff", row=True) for step in STEPS),
     ]
     assert unlisted_endpoints(app, "affairs_console", "affairs", endpoints) == set()
     assert isolation_failures(app, "affairs", endpoints) == []
@@ -326,3 +345,27 @@ def test_the_bureau_dashboard_titles_every_figure(app: Flask, aff: Affairs) -> N
     assert page.status_code == 200
     for title in ("Matters raised", "Matters closed off", "Response rate", "Completion rate"):
         assert title in page.text, title
+
+
+def test_changpus_demo_year_renders_everywhere(app: Flask, aff: Affairs) -> None:
+    """A year of 菖蒲社区's matters: the list pages, a closed file, the figures, the board."""
+    with app.app_context(), tenant_context(aff.communities.beta.ref):
+        session = db.session()
+        seed_changpu(session)
+        session.commit()
+    admin = console_client(app, "beta_admin")
+    listed = admin.get("/console/t/beta/affairs?page=2")
+    assert listed.status_code == 200
+    assert len(_rows(listed.text)) == 30
+    assert "第 2 页，共 5 页" in listed.text
+    closed = aff.get("/matters?ending=closed", slug="beta").get_json()[0]
+    page = admin.get(f"/console/t/beta/affairs/matters/{closed['id']}")
+    assert page.status_code == 200
+    assert "已销号" in page.text
+    assert "下一步" not in page.text
+    figures = admin.get("/console/t/beta/affairs/statistics")
+    assert figures.status_code == 200
+    assert "<td>125</td>" in figures.text
+    board = app.test_client().get("/p/beta/affairs/board?page=7")
+    assert board.status_code == 200
+    assert board.text.count("<article>") == 5  # 125 published, 20 a page

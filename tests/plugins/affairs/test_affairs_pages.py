@@ -122,6 +122,9 @@ def test_forged_posts_closed_communities_and_modules(aff: Affairs, client: Flask
     assert page.status_code == 404
     assert "未启用" in page.text
     assert client.get("/p/beta/affairs/").status_code == 200
+    answers = {client.get("/p/beta/affairs/board").status_code for _ in range(61)}
+    assert answers == {200, 429}  # the core's count per address and community
+    aff.app.extensions["linli.public_limits"].reset()
 
 
 def test_submissions_over_the_limit_get_a_429_page(aff: Affairs) -> None:
