@@ -415,7 +415,11 @@ def _bars(names: list[str], values: list[Any], name: str, unit: str = "") -> dic
         "tooltip": {"trigger": "axis"},
         "grid": {"containLabel": True, "left": 8, "right": 8, "bottom": 8, "top": 24},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value", "axisLabel": {"formatter": "{value}" + unit}},
+        "yAxis": {
+            "type": "value",
+            "axisLabel": {"formatter": "{value}" + unit},
+            **({"max": 100} if unit == "%" else {}),
+        },
         "series": [{"type": "bar", "name": name, "data": values}],
     }
 
