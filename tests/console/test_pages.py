@@ -303,3 +303,15 @@ def test_front_end_files_come_from_linli_itself(app: Flask, communities: Communi
             assert served.headers["Cache-Control"] == "public, max-age=86400"
     for name in ("nothing.js", "../pages.py", "..%2Fpages.py", "%2e%2e/wiring.py"):
         assert client.get(f"/console/assets/{name}").status_code == 404, name
+
+
+def test_a_mistyped_console_address_is_a_page_and_the_api_keeps_problems(
+    app: Flask, communities: Communities
+) -> None:
+    client = console_client(app, "alpha_admin")
+    page = client.get("/console/t/alpha/no-such-page")
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+    api = client.get("/api/v1/no-such-route")
+    assert api.status_code == 404
+    assert api.mimetype == "application/problem+json"

@@ -55,7 +55,7 @@ def _logged_in() -> BaseResponse | None:
     return None
 
 
-def _error_page(exc: HTTPException) -> tuple[str, int]:
+def error_page(exc: HTTPException) -> tuple[str, int]:
     """A page in the console's frame instead of the API's problem+json."""
     title = getattr(exc, "title", None) or exc.name
     code = exc.code or 500
@@ -77,7 +77,7 @@ def console_blueprint(
     prefix = (TENANT_CONSOLE_PREFIX if tenant else CONSOLE_PREFIX) + suffix
     blueprint = Blueprint(name, import_name, url_prefix=prefix, template_folder="templates")
     blueprint.before_request(_logged_in)
-    blueprint.register_error_handler(HTTPException, _error_page)
+    blueprint.register_error_handler(HTTPException, error_page)
     if tenant:
         blueprint.url_value_preprocessor(pop_slug)
         blueprint.before_request(tenant_entry(module))

@@ -10,9 +10,12 @@ from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import NotFound
 
 from linli import db
+from linli.api.smorest import render_http_exception
 from linli.console import assets, bureau, community, home, people
+from linli.console.pages import CONSOLE_PREFIX, error_page
 from linli.identity import permissions as perms
 from linli.identity.access import authenticate, bureau_ids, granted_here, my_tenants
 from linli.plugins.registry import PluginRegistry
@@ -91,6 +94,13 @@ def _slug_default(endpoint: str, values: dict[str, Any]) -> None:
         values["slug"] = tenant.slug
 
 
+def _unknown_page(exc: NotFound) -> Any:
+    """A mistyped console address gets a page in the console's frame, not JSON."""
+    if request.path.startswith(CONSOLE_PREFIX + "/"):
+        return error_page(exc)
+    return render_http_exception(exc)
+
+
 def init_console(app: Flask, plugins: PluginRegistry) -> None:
     for blueprint in CORE_BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -98,6 +108,7 @@ def init_console(app: Flask, plugins: PluginRegistry) -> None:
         if manifest.console_blueprint is not None:
             app.register_blueprint(manifest.console_blueprint)
     app.url_defaults(_slug_default)
+    app.register_error_handler(NotFound, _unknown_page)
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
         can=can,
