@@ -63,6 +63,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+#: ``user_properties`` key under which each isolation-matrix test records (cells, leaks).
+MATRIX_PROPERTY = "isolation_matrix"
+_matrix_totals = {"tests": 0, "cells": 0, "leaks": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up the isolation matrix's cells and leaks (under xdist: in the controller, from
+    the reports the workers send back)."""
+    if report.when != "call":
+        return
+    for key, value in report.user_properties:
+        if key == MATRIX_PROPERTY:
+            cells, leaks = value
+            _matrix_totals["tests"] += 1
+            _matrix_totals["cells"] += cells
+            _matrix_totals["leaks"] += leaks
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _matrix_totals["tests"]:
+        terminalreporter.write_line(
+            f"isolation matrix (from /api/openapi.json): {_matrix_totals['cells']} cells "
+            f"walked in {_matrix_totals['tests']} scenario runs, "
+            f"{_matrix_totals['leaks']} leaks found"
+        )
+
+
 def _pg_reachable() -> bool:
     engine = db.make_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
     try:
