@@ -21,7 +21,7 @@ KUBERNETES_VERSION := 1.33.0
 PRODUCTION_VALUES := -f $(CHART)/ci/production-values.yaml \
 	$(foreach f,$(wildcard tenants/*.yaml),--set-file tenants.files.$(basename $(notdir $(f)))=$(f))
 
-.PHONY: demo test check lint types chart translations extract-messages install bench clean
+.PHONY: demo test check lint types chart translations extract-messages install bench fuzz load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,12 @@ chart: $(HELM) $(STAMP)
 ## make test: lint, types, the Helm chart and the whole suite (SQLite always; PostgreSQL when reachable, required under CI)
 test: install check chart
 	LINLI_TEST_HELM=$(HELM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## make fuzz: the schemathesis run of `make test` (tests/test_fuzz.py), longer and with the stateful phase
+fuzz: install
+	LINLI_FUZZ_SECONDS=$${LINLI_FUZZ_SECONDS:-300} LINLI_FUZZ_EXAMPLES=$${LINLI_FUZZ_EXAMPLES:-50} \
+	LINLI_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/test_fuzz.py -v $(PYTEST_ARGS)
 
 ## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
 bench: install
