@@ -184,7 +184,7 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
 
 
 def _decimal_bounds_as_numbers(
-    _converter: Any, _field: ma.fields.Field, ret: dict[str, Any]
+    _converter: Any, _field: ma.fields.Field[Any], ret: dict[str, Any]
 ) -> dict[str, Any]:
     """A ``Range`` of Decimals as JSON numbers (they would be rendered as strings, which
     no JSON Schema validator accepts as a bound)."""
