@@ -21,7 +21,7 @@ KUBERNETES_VERSION := 1.33.0
 PRODUCTION_VALUES := -f $(CHART)/ci/production-values.yaml \
 	$(foreach f,$(wildcard tenants/*.yaml),--set-file tenants.files.$(basename $(notdir $(f)))=$(f))
 
-.PHONY: demo test check lint types chart translations extract-messages install bench fuzz load clean
+.PHONY: demo test check lint types chart translations extract-messages install bench fuzz load wrk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -97,11 +97,18 @@ fuzz: install
 	LINLI_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/test_fuzz.py -v $(PYTEST_ARGS)
 
-## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
-bench: install
-	$(BIN)/python bench/tenant_overhead.py
-	$(BIN)/python bench/onboarding.py
-	$(BIN)/python bench/jobs.py
+## make bench: every benchmark, then bench/RESULTS.md (PostgreSQL and Redis on loopback;
+## Debian's `wrk` for tenant_overhead, installed here when missing and we may)
+bench: install wrk
+	$(BIN)/python bench/collect.py $(BENCH_ARGS)
+
+## make load: the 60 s loopback load test alone (locust, gunicorn, PostgreSQL, 1,000 communities)
+load: install
+	$(BIN)/python bench/load.py
+
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| echo "wrk is missing and could not be installed: tenant_overhead will not be measured"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

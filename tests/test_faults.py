@@ -42,7 +42,7 @@ from linli.residents.models import Compound
 from linli.tenancy.context import tenant_context
 from linli.tenancy.export_job import export_archive
 from tests.conftest import APP_ROLE, Communities, _seed, auth, make_settings, problem
-from tests.test_jobs import ROOT, WORKER, _env, _work_burst
+from tests.test_jobs import _work_burst
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 COMPOUNDS = "/api/v1/t/alpha/compounds"
@@ -358,15 +358,7 @@ def test_export_on_a_full_disk_fails_whole_and_leaves_no_partial_file(
         s.add_all(Compound(name=f"大盘小区{n:05d}", address="福百大道" * 10) for n in range(1500))
     with app.app_context(), tenant_context(communities.alpha.ref):
         job_id = str(enqueue(export_archive, queue="reports", retry=None).id)
-    subprocess.run(
-        [*WORKER, "worker", "--burst"],
-        cwd=ROOT,
-        env=_env(settings, redis_url),
-        check=True,
-        timeout=120,
-        capture_output=True,
-        preexec_fn=_limit_file_size,
-    )
+    _work_burst(settings, redis_url, preexec_fn=_limit_file_size)
     client = app.test_client()
     admin = auth("alpha_admin")
     failed = client.get(f"/api/v1/t/alpha/jobs/{job_id}", headers=admin).get_json()
