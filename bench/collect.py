@@ -175,13 +175,19 @@ ROWS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
 }
 
 #: Why a target is missed, as far as it has been looked into (bench/README.md has the
-#: profiles and round-trip counts): printed under the table for each MISS.
+#: profiles and round-trip counts), by the start of the row's text: printed under the
+#: table for each MISS.
 WHY_MISSED = {
-    "tenancy layer": "ORM entity loading costs most of the gap (a plain ORM query without "
+    "tenancy layer ≥": "ORM entity loading costs most of the gap (a plain ORM query without "
     "any tenancy is already ~0.65–0.7× Core); the tenant setting rides on BEGIN since the "
     "perf branch.",
-    "full path": "two ORM statements per request plus flask-smorest/webargs/marshmallow and "
+    "full path ≥": "two ORM statements per request plus flask-smorest/webargs/marshmallow and "
     "the request context cost about 3.5× the bare request's CPU (bench/README.md).",
+    "10,000 tenants ≥": "not looked into yet; differences under ~10 % are noise here, so "
+    "repeat the run before believing a miss.",
+    "onboarding": "every installed module adds its enablement row, settings validation and "
+    "audit rows to the one transaction (9.26 ms was measured with one module installed; "
+    "there are five now), and a loaded machine doubles it.",
     "job overhead": "per job: the ledger INSERT at enqueue and its outcome UPDATE "
     "(transactions of their own), RQ's larger job (retry, callback, meta), metrics and an "
     "app context; bare RQ does none of these.",
@@ -265,9 +271,11 @@ def render(
             lines.append(f"| {row.what} | {row.value} | {row.target} | {row.verdict} |")
             if row.verdict == "MISS":
                 missed.append(row.what)
-    reasons = sorted(
-        {f"- **{key}**: {why}" for key, why in WHY_MISSED.items() for m in missed if key in m}
-    )
+    reasons = [
+        f"- **{key.rstrip(' ≥')}**: {why}"
+        for key, why in WHY_MISSED.items()
+        if any(m.startswith(key) or f" {key}" in m for m in missed)
+    ]
     if reasons:
         lines += ["", "## Targets missed, and why (as far as known)", "", *reasons]
     lines += [
