@@ -99,6 +99,7 @@ def test_schemathesis_finds_no_server_error_or_schema_violation(
         text=True,
         timeout=SECONDS * 4 + 120,
         check=False,
+        cwd=tmp_path,  # schemathesis keeps a cache in the working directory
         env={
             **os.environ,
             "NO_COLOR": "1",
