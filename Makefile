@@ -28,7 +28,7 @@ CONSOLE_ASSETS := platform/linli/console/assets
 ASSETS_STAMP := $(CONSOLE_ASSETS)/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test check lint types chart translations extract-messages install assets browser bench clean
+.PHONY: demo test check lint types chart translations extract-messages install assets browser bench fuzz load wrk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -113,11 +113,24 @@ chart: $(HELM) $(STAMP)
 test: install check chart browser
 	LINLI_TEST_HELM=$(HELM) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-## make bench: the benchmarks (PostgreSQL and Redis on loopback; `wrk` for tenant_overhead)
-bench: install
-	$(BIN)/python bench/tenant_overhead.py
-	$(BIN)/python bench/onboarding.py
-	$(BIN)/python bench/jobs.py
+## make fuzz: the schemathesis run of `make test` (tests/test_fuzz.py), longer and with the stateful phase
+fuzz: install
+	LINLI_FUZZ_SECONDS=$${LINLI_FUZZ_SECONDS:-300} LINLI_FUZZ_EXAMPLES=$${LINLI_FUZZ_EXAMPLES:-50} \
+	LINLI_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/test_fuzz.py -v $(PYTEST_ARGS)
+
+## make bench: every benchmark, then bench/RESULTS.md (PostgreSQL and Redis on loopback;
+## Debian's `wrk` for tenant_overhead, installed here when missing and we may)
+bench: install wrk
+	$(BIN)/python bench/collect.py $(BENCH_ARGS)
+
+## make load: the 60 s loopback load test alone (locust, gunicorn, PostgreSQL, 1,000 communities)
+load: install
+	$(BIN)/python bench/load.py
+
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| echo "wrk is missing and could not be installed: tenant_overhead will not be measured"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(CONSOLE_ASSETS)/node_modules artifacts

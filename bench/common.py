@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import socket
 import statistics
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -47,3 +52,22 @@ def throwaway_database(prefix: str) -> Iterator[tuple[str, str]]:
 def median_p95_ms(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    """``--json FILE``: also write the figures as JSON, for ``bench/collect.py``."""
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+
+
+def write_json(args: argparse.Namespace, name: str, figures: dict[str, Any]) -> None:
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        document = {"bench": name, **figures}
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

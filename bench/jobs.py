@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import throwaway_database
+from common import add_json_option, throwaway_database, write_json
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +54,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=10_000)
+    add_json_option(parser)
     args = parser.parse_args()
     os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
 
@@ -168,6 +169,13 @@ def main() -> int:
         print(f"  {name:8}: enqueue {enq:6.2f} s  work {work:6.2f} s  total {total:6.2f} s")
     print(f"  ratio Linli/bare: {ratio:4.2f}×  target ≤ {TARGET}: {verdict}")
     print(f"import: {args.rows} rows in {import_seconds:.2f} s ({outcome[0]}, {outcome[1]})")
+    write_json(
+        args,
+        "jobs",
+        {"jobs": args.jobs, "bare_s": bare_total, "linli_s": linli_total, "ratio": ratio}
+        | {"target": TARGET, "import_rows": args.rows, "import_s": import_seconds}
+        | {"import_status": outcome[0]},
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import median_p95_ms, throwaway_database
+from common import add_json_option, median_p95_ms, throwaway_database, write_json
 from redis import Redis
 from sqlalchemy import text
 
@@ -31,6 +31,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    add_json_option(parser)
     args = parser.parse_args()
     os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
 
@@ -103,6 +104,12 @@ def main() -> int:
     )
     verdict = "PASS" if median <= TARGET_MS else "FAIL"
     print(f"target median ≤ {TARGET_MS:.0f} ms: {verdict}")
+    write_json(
+        args,
+        "onboarding",
+        {"count": args.count, "modules": modules, "median_ms": median, "p95_ms": p95}
+        | {"bare_median_ms": base_median, "bare_p95_ms": base_p95, "target_ms": TARGET_MS},
+    )
     return 0
 
 

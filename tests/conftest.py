@@ -39,6 +39,7 @@ from linli.identity.secrets import digest
 from linli.residents.models import Building, Compound
 from linli.tenancy.context import TenantRef, tenant_context
 from linli.tenancy.models import Bureau, Tenant, TenantStatus
+from tests.personal_data import LogScan
 
 PG_ADMIN_URL = os.environ.get(
     "LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -61,6 +62,58 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+#: ``user_properties`` key under which each isolation-matrix test records (cells, leaks).
+MATRIX_PROPERTY = "isolation_matrix"
+#: ... and under which every test records (log records, records showing personal data).
+LOG_SCAN_PROPERTY = "personal_data_log_scan"
+_totals = {"tests": 0, "cells": 0, "leaks": 0, "records": 0, "unmasked": 0}
+LOG_SCAN = LogScan()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    LOG_SCAN.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test whose code logged a full ID number or mobile phone number (the
+    demo's, the fixtures' or anyone's: see ``tests/personal_data.py``)."""
+    records, findings = LOG_SCAN.records, len(LOG_SCAN.findings)
+    yield
+    found = LOG_SCAN.findings[findings:]
+    request.node.user_properties.append(
+        (LOG_SCAN_PROPERTY, (LOG_SCAN.records - records, len(found)))
+    )
+    if found:
+        pytest.fail("personal data in log records:\n" + "\n".join(found[:20]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up the matrix's cells and leaks and the log scan's records (under xdist: in
+    the controller, from the reports the workers send back)."""
+    for key, value in report.user_properties:
+        if key == MATRIX_PROPERTY and report.when == "call":
+            _totals["tests"] += 1
+            _totals["cells"] += value[0]
+            _totals["leaks"] += value[1]
+        elif key == LOG_SCAN_PROPERTY and report.when == "teardown":
+            _totals["records"] += value[0]
+            _totals["unmasked"] += value[1]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _totals["tests"]:
+        terminalreporter.write_line(
+            f"isolation matrix (from /api/openapi.json): {_totals['cells']} cells "
+            f"walked in {_totals['tests']} scenario runs, {_totals['leaks']} leaks found"
+        )
+    if _totals["records"]:
+        terminalreporter.write_line(
+            f"personal-data log scan: {_totals['records']} log records, "
+            f"{_totals['unmasked']} showing a full ID number or mobile phone"
+        )
 
 
 def _pg_reachable() -> bool:

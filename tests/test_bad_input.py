@@ -249,6 +249,14 @@ def test_wrong_shapes_and_types_are_422(client: FlaskClient, communities: Commun
         reason = _wrong(response, 422, "validation_failed")
         if reason or field not in problem(response)["errors"]["query"]:
             failures.append((query[:40], reason or "field not named"))
+    module = f"{A}/modules/noticeboard"
+    for enabled in ("0", "1", '"true"', '"yes"', '"off"', "[]"):
+        for method in ("PUT", "PATCH"):
+            body = '{"enabled": ' + enabled + ', "settings": {}}'
+            response = client.open(module, method=method, data=body, headers=JSON)
+            reason = _wrong(response, 422, "validation_failed", "enabled")
+            if reason:
+                failures.append((f"{method} enabled={enabled}", reason))
     assert not failures
     # JSON sent without a JSON content type is not read as JSON: a 4xx, nothing stored
     codes = {415: "unsupported_media_type", 422: "validation_failed"}

@@ -3,7 +3,10 @@ nothing half-imported, valid-rows mode, exports neutralising formulas."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -126,3 +129,39 @@ def test_export_is_a_spreadsheet_with_formulas_neutralised(
     names = [row[1] for row in values[1:]]
     assert '\'=HYPERLINK("http://evil.example","点我")' in names
     assert client.get(job["result_url"], headers=auth("beta_admin")).status_code == 404
+
+
+def test_csv_export_neutralises_formulas_too(client: FlaskClient, communities: Communities) -> None:
+    compound = communities.alpha.compounds[0]
+    for name in ("=1+1", "+86 591", "-2-3", "@SUM(A1)"):
+        made = client.post(
+            f"{BASE}/compounds/{compound}/buildings",
+            headers=auth("alpha_admin"),
+            json={"name": name},
+        )
+        assert made.status_code == 201, made.data[:200]
+    job = client.post(f"{BASE}/buildings/export?format=csv", headers=auth("alpha_staff")).get_json()
+    assert job["status"] == "finished", job
+    download = client.get(job["result_url"], headers=auth("alpha_staff"))
+    cells = [
+        cell for row in csv.reader(io.StringIO(download.data.decode("utf-8-sig"))) for cell in row
+    ]
+    assert {"'=1+1", "'+86 591", "'-2-3", "'@SUM(A1)"} <= set(cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_every_exporter_writes_through_the_neutralising_writer() -> None:
+    """Spreadsheets are written only by linli.spreadsheets.writing (formula injection is
+    neutralised there): no module of the core or a plugin writes .csv or .xlsx itself."""
+    root = Path(__file__).resolve().parents[1]
+    writers = re.compile(r"csv\.(writer|DictWriter)\(|\bWorkbook\(|xlsxwriter|to_csv\(|to_excel\(")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in (root / "platform" / "linli", root / "plugins")
+        for path in folder.rglob("*.py")
+        if "spreadsheets" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if writers.search(line)
+    ]
+    assert found == []
+    assert writers.search((root / "platform/linli/spreadsheets/writing.py").read_text())

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,11 @@ def _env(settings: Settings, redis_url: str) -> dict[str, str]:
     }
 
 
-def _work_burst(settings: Settings, redis_url: str) -> None:
+def _work_burst(
+    settings: Settings, redis_url: str, preexec_fn: Callable[[], None] | None = None
+) -> None:
+    """Run the queued jobs in a ``linli worker --burst`` subprocess; ``preexec_fn`` sets
+    the child up first (e.g. a resource limit)."""
     subprocess.run(
         [*WORKER, "worker", "--burst"],
         cwd=ROOT,
@@ -49,6 +54,7 @@ def _work_burst(settings: Settings, redis_url: str) -> None:
         check=True,
         timeout=120,
         capture_output=True,
+        preexec_fn=preexec_fn,
     )
 
 

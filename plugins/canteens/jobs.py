@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from linli import db
 from linli.db import utcnow
-from linli.jobs.files import result_dir
-from linli.jobs.runner import current_job_id
+from linli.jobs.files import keep_result
 from linli.plugins.services import current_settings
 from linli.tenancy.context import require_tenant
 from plugins.canteens.delivery import route_sheet
@@ -53,7 +52,7 @@ def route_sheet_pdf(round_id: str) -> dict[str, Any]:
     round_ = session.get_one(DeliveryRound, (require_tenant().id, uuid.UUID(round_id)))
     data = render_route_sheet(route_sheet(session, round_))
     name = "route-sheet.pdf"
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "bytes": len(data)}
 
 

@@ -16,11 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli import db
-from linli.jobs.files import result_dir
-from linli.jobs.runner import current_job_id
+from linli.jobs.files import keep_result
 from linli.plugins.services import current_settings
 from linli.spreadsheets.writing import Column, write_xlsx
-from linli.tenancy.context import require_tenant
 from plugins.canteens.models import CLAIMABLE, Menu, Order
 
 PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -111,5 +109,5 @@ def subsidy_report(period: str | None = None) -> dict[str, Any]:
     ]
     name = f"canteen-subsidies-{period.lower()}.xlsx"
     data = write_xlsx(_columns(), rows)
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "period": period, "tiers": tiers, **total}

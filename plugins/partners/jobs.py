@@ -17,8 +17,7 @@ from sqlalchemy import select
 from linli import db
 from linli.identity.models import Membership, User
 from linli.identity.permissions import COMMUNITY_ADMIN
-from linli.jobs.files import result_dir
-from linli.jobs.runner import current_job_id
+from linli.jobs.files import keep_result
 from linli.outbox.services import queue_email
 from linli.plugins.services import current_settings
 from linli.spreadsheets.writing import Column, write_xlsx
@@ -162,7 +161,7 @@ def export_list(which: str) -> dict[str, Any]:
     columns, rows = EXPORTS[which]
     data = write_xlsx(columns, rows())
     name = f"partners-{which}.xlsx"
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "bytes": len(data)}
 
 

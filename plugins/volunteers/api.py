@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from linli import db
 from linli.api.pagination import paged
 from linli.api.problems import invalid
+from linli.api.smorest import file_download
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.audit.recorder import current_actor
 from linli.db import utcnow
@@ -541,6 +542,7 @@ def certificate_item(certificate_id: uuid.UUID) -> Certificate:
 
 @blp.route("/certificates/<uuid:certificate_id>/pdf", methods=["GET"])
 @require(READ)
+@blp.doc(**file_download("The certificate (PDF)", "application/pdf"))
 def certificate_pdf(certificate_id: uuid.UUID) -> Response:
     """The certificate as a PDF to print and seal"""
     certificate = tenant_row_or_404(Certificate, certificate_id)

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from linli import db
 from linli.api.fields import Text
-from linli.jobs.files import result_dir, upload_path
-from linli.jobs.runner import JobFailed, current_job_id, progress
+from linli.jobs.files import keep_result, upload_path
+from linli.jobs.runner import JobFailed, progress
 from linli.residents import lookup
 from linli.spreadsheets.reading import (
     ReadResult,
@@ -201,5 +201,5 @@ def export_records() -> dict[str, Any]:
     )
     data = write_xlsx(EXPORT_COLUMNS, rows)
     name = "volunteer-hours.xlsx"
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "bytes": len(data)}

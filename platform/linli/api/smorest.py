@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import http
 import json
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask
 import flask_smorest
+import marshmallow as ma
 from flask import Response
 from flask_babel import lazy_gettext as _l
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException
 
-from linli.api.problems import Problem, generic
+from linli.api.problems import PROBLEM_MEDIA_TYPE, Problem, generic
 
 
 class LinliParser(FlaskParser):
@@ -38,6 +41,16 @@ class LinliParser(FlaskParser):
                 problem_code="bad_json",
             )
 
+    def _load_location_data(self, *, schema: ma.Schema, req: flask.Request, location: str) -> Any:
+        """JSON booleans must be ``true`` or ``false``: marshmallow would also take ``0``,
+        ``"yes"`` or ``"off"``, which a query string needs but a JSON body never does."""
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        if location == "json":
+            errors = _not_booleans(schema, data)
+            if errors:
+                raise ma.ValidationError(errors)
+        return data
+
     def _handle_invalid_json_error(
         self,
         error: json.JSONDecodeError | UnicodeDecodeError,
@@ -53,17 +66,133 @@ class LinliParser(FlaskParser):
         )
 
 
+def _not_booleans(schema: ma.Schema, data: Any) -> dict[str, Any]:
+    """Errors for the Boolean fields of ``schema`` (nested ones too) that ``data`` gives
+    as anything but a JSON boolean or null."""
+    if not isinstance(data, dict):
+        return {}
+    errors: dict[str, Any] = {}
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(field, ma.fields.Boolean) and not (value is None or isinstance(value, bool)):
+            errors[key] = [field.error_messages["invalid"]]
+        elif isinstance(field, ma.fields.Nested) and isinstance(field.schema, ma.Schema):
+            items = value if field.many and isinstance(value, list) else [value]
+            nested = {
+                str(n): found
+                for n, item in enumerate(items)
+                if (found := _not_booleans(field.schema, item))
+            }
+            if nested:
+                errors[key] = nested if field.many else nested["0"]
+    return errors
+
+
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     """The blueprint every Linli API (core and plugins) is built from."""
 
     ARGUMENTS_PARSER = LinliParser()
 
+    def arguments(
+        self, schema: Any, *, location: str = "json", required: bool | None = None, **kwargs: Any
+    ) -> Any:
+        """As flask-smorest's, but a JSON body whose fields are all optional is documented
+        as optional: the API takes a missing body as ``{}`` (a PATCH changing nothing)."""
+        if required is None:
+            required = location != "json" or _has_required_field(schema)
+        return super().arguments(schema, location=location, required=required, **kwargs)
+
+
+def _has_required_field(schema: Any) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return any(field.required for field in instance.fields.values())
+
+
+def file_download(description: str, *media_types: str) -> dict[str, Any]:
+    """``@blp.doc(**file_download(...))`` for a view answering 200 with a file of one of
+    ``media_types`` (a view returning its own ``Response`` documents no 200 otherwise)."""
+    content = {
+        media_type: {"schema": {"type": "object"}}
+        if media_type == "application/json"
+        else {"schema": {"type": "string", "format": "binary"}}
+        for media_type in media_types
+    }
+    return {"responses": {"200": {"description": description, "content": content}}}
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem document, as every error of the API is answered (extension
+    members such as the id a conflict is with may come along)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True, metadata={"description": "Stable, for programs"})
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(metadata={"description": "Messages by location and field"})
+
+
+#: ``X-Pagination`` is one JSON object in a header, which OpenAPI's header styles cannot
+#: express as an object (they split ``k,v`` pairs): documented as the string it is.
+PAGINATION_HEADER = {
+    "description": "Pagination metadata as a JSON object: total, total_pages, first_page, "
+    "last_page, page, and previous_page / next_page where there is one.",
+    "schema": {"type": "string"},
+}
+
 
 class Api(flask_smorest.Api):  # type: ignore[misc]
-    """Renders every HTTP error, smorest's or werkzeug's, as a problem document."""
+    """Renders every HTTP error, smorest's or werkzeug's, as a problem document, and
+    documents them as such (``application/problem+json``, :class:`ProblemSchema`)."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return render_http_exception(error)
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's error responses, in the media type they are sent with."""
+        responses: dict[str, dict[str, Any]] = {
+            status.name: {"description": status.phrase}
+            for status in http.HTTPStatus
+            if status < 200 or status in (204, 304)
+        }
+        for status in http.HTTPStatus:
+            if status.name not in responses:
+                responses[status.name] = {"description": status.phrase, "schema": ProblemSchema}
+        responses["DEFAULT_ERROR"] = {"description": "An error", "schema": ProblemSchema}
+        for name, response in responses.items():
+            if "schema" in response:
+                response = {
+                    "description": response["description"],
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": response["schema"]}},
+                }
+            self.spec.components.response(name, response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+
+
+def _decimal_bounds_as_numbers(
+    _converter: Any, _field: ma.fields.Field[Any], ret: dict[str, Any]
+) -> dict[str, Any]:
+    """A ``Range`` of Decimals as JSON numbers (they would be rendered as strings, which
+    no JSON Schema validator accepts as a bound)."""
+    return {
+        key: float(value)
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+        if isinstance(value := ret.get(key), Decimal)
+    }
 
 
 def render_http_exception(error: HTTPException) -> Response:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from linli import db
 from linli.api.pagination import paged
 from linli.api.problems import Problem
+from linli.api.smorest import file_download
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import JOBS_MANAGE, JOBS_READ, TENANT_EXPORT, require
 from linli.jobs import backend
@@ -83,8 +84,18 @@ def cancel(job_id: uuid.UUID) -> JobRecord:
     return record
 
 
+#: What a job's file may be: spreadsheets (exports, reports) and printable documents.
+JOB_FILE_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+
+
 @blp.route("/jobs/<uuid:job_id>/file", methods=["GET"])
 @require(JOBS_READ)
+@blp.doc(**file_download("The file the job produced", *JOB_FILE_TYPES))
 def job_file(job_id: uuid.UUID) -> Response:
     """Download the file a finished job produced (a spreadsheet export …)"""
     return result_file(job_id, archive=False)
@@ -92,6 +103,7 @@ def job_file(job_id: uuid.UUID) -> Response:
 
 @blp.route("/exports/<uuid:job_id>", methods=["GET"])
 @require(TENANT_EXPORT)
+@blp.doc(**file_download("The community's archive (JSON)", "application/json"))
 def export_file(job_id: uuid.UUID) -> Response:
     """Download the archive a finished community export produced"""
     return result_file(job_id, archive=True)

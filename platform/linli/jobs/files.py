@@ -7,6 +7,7 @@ the community's folder.
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,10 @@ from linli.audit.recorder import current_actor
 from linli.identity.access import granted_here
 from linli.identity.permissions import TENANT_EXPORT
 from linli.jobs.models import JobRecord, JobStatus
+from linli.jobs.runner import current_job_id
 from linli.jobs.schemas import TENANT_EXPORT_KIND
 from linli.storage import body_limit
+from linli.tenancy.context import require_tenant
 
 SAFE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -31,6 +34,28 @@ def result_dir(tenant_id: int, record_id: uuid.UUID) -> Path:
     folder = root / str(int(tenant_id)) / str(uuid.UUID(str(record_id)))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def keep_result(name: str, data: bytes) -> Path:
+    """Keep ``data`` as the current job's file ``name``, whole or not at all.
+
+    It is written to a temporary file beside it and renamed into place, so a full disk
+    or a killed worker never leaves a truncated spreadsheet to download; the temporary
+    file is removed when writing fails.
+    """
+    folder = result_dir(require_tenant().id, current_job_id())
+    path = folder / name
+    partial = folder / f".{name}.{uuid.uuid4().hex}.partial"
+    try:
+        with partial.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def result_path(tenant_id: int, record_id: uuid.UUID, name: str) -> Path:

@@ -30,9 +30,9 @@ from linli.api.fields import Text
 from linli.api.problems import Problem
 from linli.audit.recorder import record_access
 from linli.db import flush_in_order
-from linli.jobs.files import result_dir
+from linli.jobs.files import keep_result
 from linli.jobs.kinds import job_kind
-from linli.jobs.runner import JobFailed, current_job_id, progress
+from linli.jobs.runner import JobFailed, progress
 from linli.residents import services, tags
 from linli.residents.lookup import describe
 from linli.residents.models import Building, Compound, Room, Unit
@@ -366,5 +366,5 @@ def export_residents(file_format: str = "xlsx", full: bool = False) -> dict[str,
         else write_csv(EXPORT_COLUMNS, rows)
     )
     name = f"residents.{file_format}"
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "bytes": len(data), "residents": len(rows), "masked": not full}

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from linli import db
 from linli.api.fields import Text
-from linli.jobs.files import result_dir, upload_path
+from linli.jobs.files import keep_result, upload_path
 from linli.jobs.kinds import job_kind
-from linli.jobs.runner import JobFailed, current_job_id, progress
+from linli.jobs.runner import JobFailed, progress
 from linli.residents.models import Building, Compound
 from linli.spreadsheets.reading import (
     ReadResult,
@@ -111,5 +111,5 @@ def export_buildings(file_format: str = "xlsx") -> dict[str, Any]:
     rows = ({"compound": c, "name": n, "floors": f} for c, n, f in session.execute(query))
     data = write_xlsx(COLUMNS, rows) if file_format == "xlsx" else write_csv(COLUMNS, rows)
     name = f"buildings.{file_format}"
-    (result_dir(require_tenant().id, current_job_id()) / name).write_bytes(data)
+    keep_result(name, data)
     return {"file": name, "bytes": len(data)}

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from linli import db
-from linli.jobs.files import result_dir
+from linli.jobs.files import keep_result
 from linli.jobs.kinds import job_kind
-from linli.jobs.runner import current_job_id, progress
+from linli.jobs.runner import progress
 from linli.tenancy.context import require_tenant
 from linli.tenancy.export import export_tenant
 from linli.tenancy.services import get_tenant
@@ -23,6 +23,5 @@ def export_archive() -> dict[str, Any]:
         progress(10)
         archive = export_tenant(session, get_tenant(session, ref.slug))
     progress(90)
-    path = result_dir(ref.id, current_job_id()) / FILE_NAME
-    path.write_text(json.dumps(archive, ensure_ascii=False), encoding="utf-8")
+    path = keep_result(FILE_NAME, json.dumps(archive, ensure_ascii=False).encode("utf-8"))
     return {"file": FILE_NAME, "bytes": path.stat().st_size, "compounds": len(archive["compounds"])}

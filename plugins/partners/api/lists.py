@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from linli import db
 from linli.api.pagination import paged
 from linli.api.problems import Problem
+from linli.api.smorest import file_download
 from linli.api.tenant_api import tenant_row_or_404
 from linli.identity.permissions import require
 from plugins.partners import files, reporting, services
@@ -94,6 +95,7 @@ def attach(unit_slug: str) -> services.UnitView:
 @blp.route("/units/<string:unit_slug>/attachments/<uuid:attachment_id>")
 class AttachmentItem(MethodView):
     @require(READ)
+    @blp.doc(**file_download("The scan", "application/pdf", "image/jpeg", "image/png"))
     def get(self, unit_slug: str, attachment_id: uuid.UUID) -> Response:
         """Download an agreement scan"""
         entry, path = services.attachment(db.session(), unit_slug, attachment_id)
