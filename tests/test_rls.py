@@ -145,6 +145,19 @@ def test_prepared_statements_can_be_switched_off_for_pgbouncer(
     assert prepared == 0
 
 
+def test_prepared_statements_survive_a_rollback(app: Flask, communities: Communities) -> None:
+    """A read-only request ends with a rollback: psycopg's prepared statements (and so
+    PostgreSQL's saved plans) must outlive it, or no query is ever prepared."""
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        session = db.session()
+        for _ in range(8):
+            assert session.execute(text("SELECT count(*) FROM compounds")).scalar()
+            session.rollback()
+        prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        session.rollback()
+    assert prepared
+
+
 def test_the_tenant_setting_comes_with_the_begin(app: Flask, communities: Communities) -> None:
     """The first statement of a tenant's transaction already runs under its setting
     (set in the BEGIN's round trip), and raw SQL is walled off from its first statement."""
