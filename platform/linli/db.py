@@ -54,6 +54,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
+from linli.dbcursor import LinliCursor
 from linli.tenancy.context import (
     CrossTenantWrite,
     TenantContextMissing,
@@ -415,8 +416,11 @@ class Database:
         # Behind PgBouncer in transaction mode (before 1.21) a server-side prepared
         # statement may live on another server connection: psycopg must not prepare.
         options: dict[str, Any] = {}
-        if not prepared_statements and not url.startswith("sqlite"):
-            options["connect_args"] = {"prepare_threshold": None}
+        if not url.startswith("sqlite"):
+            connect_args: dict[str, Any] = {"cursor_factory": LinliCursor}
+            if not prepared_statements:
+                connect_args["prepare_threshold"] = None
+            options["connect_args"] = connect_args
         self.engine = make_engine(url, **options)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.is_postgres:
