@@ -269,6 +269,9 @@ def _fold_tenant_into_begin(engine: Engine) -> None:
     """
 
     def do_begin(connection: PoolProxiedConnection) -> None:
+        # What an earlier transaction left (one begun on a bare connection, which no
+        # session's after_begin read) must not pass for this one's.
+        connection.info.pop(_BEGUN_FOR, None)
         raw = connection.dbapi_connection
         begin = _begin_command(raw) if isinstance(raw, psycopg.Connection) else None
         if begin is None:

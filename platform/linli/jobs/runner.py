@@ -79,15 +79,20 @@ def worker_app() -> Flask:
 
 def _update(record_id: uuid.UUID, **values: Any) -> None:
     """Change the current tenant's record in a transaction of its own (one UPDATE on
-    the table, its full key in the WHERE), visible at once to the API."""
+    the table, its full key in the WHERE), visible at once to the API.
+
+    A Core statement on a connection, no ORM session: the engine's transactions carry
+    the tenant's RLS setting from their BEGIN (see :mod:`linli.db`) either way, and a
+    session would only add its bookkeeping to every job.
+    """
     table = _LEDGER
     statement = (
         update(table)
         .where(table.c.tenant_id == require_tenant().id, table.c.id == record_id)
         .values(**values)
     )
-    with db.database().session_scope() as session:
-        session.execute(statement)
+    with db.database().engine.begin() as connection:
+        connection.execute(statement)
 
 
 class _Attempt:
