@@ -8,7 +8,6 @@ reported at start-up (and the plugin left out), never met by a user.
 from __future__ import annotations
 
 import functools
-
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
