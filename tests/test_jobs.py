@@ -23,6 +23,7 @@ from linli import db
 from linli.app import create_app
 from linli.config import Settings
 from linli.jobs.enqueue import enqueue
+from linli.jobs.metrics import record_job
 from linli.residents.models import Compound
 from tests.conftest import Communities, auth
 
@@ -121,6 +122,19 @@ def test_worker_runs_the_job_in_its_community(
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'linli_jobs_attempts_total{kind="test.probe",outcome="finished"} 1.0' in metrics
     assert 'linli_jobs_queued{queue="default"} 0.0' in metrics
+
+
+def test_job_durations_export_as_a_cumulative_histogram(queued_app: Flask, redis_url: str) -> None:
+    """Each attempt counts in one bucket; the export adds them up, as Prometheus wants."""
+    redis = Redis.from_url(redis_url)
+    for seconds in (0.05, 0.3, 0.3, 7.0, 1000.0):
+        record_job(redis, "test.histogram", "finished", seconds)
+    text = queued_app.test_client().get("/metrics").get_data(as_text=True)
+    expected = {"0.1": 1, "0.5": 3, "1.0": 3, "5.0": 3, "30.0": 4, "600.0": 4, "+Inf": 5}
+    for bound, count in expected.items():
+        line = f'linli_job_duration_seconds_bucket{{kind="test.histogram",le="{bound}"}}'
+        assert f"{line} {count:.1f}" in text
+    assert 'linli_job_duration_seconds_count{kind="test.histogram"} 5.0' in text
 
 
 def test_a_quick_job_records_its_start_with_its_outcome(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, text
@@ -145,6 +146,19 @@ def test_prepared_statements_can_be_switched_off_for_pgbouncer(
     assert prepared == 0
 
 
+def test_prepared_statements_survive_a_rollback(app: Flask, communities: Communities) -> None:
+    """A read-only request ends with a rollback: psycopg's prepared statements (and so
+    PostgreSQL's saved plans) must outlive it, or no query is ever prepared."""
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        session = db.session()
+        for _ in range(8):
+            assert session.execute(text("SELECT count(*) FROM compounds")).scalar()
+            session.rollback()
+        prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        session.rollback()
+    assert prepared
+
+
 def test_the_tenant_setting_comes_with_the_begin(app: Flask, communities: Communities) -> None:
     """The first statement of a tenant's transaction already runs under its setting
     (set in the BEGIN's round trip), and raw SQL is walled off from its first statement."""
@@ -184,3 +198,25 @@ def test_tenant_api_reads_run_under_the_named_tenant_only(
         response = client.get(f"/api/v1/t/{community.ref.slug}/compounds", headers=auth(who))
         assert response.status_code == 200
         assert {c["id"] for c in response.get_json()} == {str(c) for c in community.compounds}
+
+
+def test_lazy_description_describes_its_own_result(app: Flask) -> None:
+    """The app's cursors build ``description`` on first use: the same columns as
+    psycopg's, and still those of the statement it was asked for after the cursor has
+    run another one."""
+    engine = app.extensions["linli.db"].engine
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT 1 AS one, 'x'::text AS two")
+        first = cursor.description
+        expected = [(c.name, c.type_code) for c in psycopg.Cursor.description.fget(cursor)]
+        cursor.execute("SELECT 2 AS three")
+        assert [(c.name, c.type_code) for c in first] == expected
+        assert len(first) == 2
+        assert [c.name for c in cursor.description] == ["three"]
+        cursor.execute("SET application_name = 'linli-test'")
+        assert cursor.description is None
+    finally:
+        raw.rollback()
+        raw.close()

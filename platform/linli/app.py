@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import structlog
 import swagger_ui_bundle
-from flask import Flask, Response, request, send_from_directory
+from flask import Flask, Response, send_from_directory
 from flask_babel import get_locale
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -56,6 +58,22 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     jobs_api.blp,
 )
 TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+class LinliFlask(Flask):
+    """Flask, minus a check repeated for every hook of every request."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks ``inspect.iscoroutinefunction`` about each hook and view on every
+        request (about 15 times); a plain function's code flags answer at once."""
+        plain = getattr(func, "__func__", func)
+        if (
+            type(plain) is FunctionType
+            and not plain.__code__.co_flags & inspect.CO_COROUTINE
+            and not hasattr(plain, "_is_coroutine_marker")
+        ):
+            return func
+        return super().ensure_sync(func)
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
@@ -121,13 +139,23 @@ def _serve_api_docs_assets(app: Flask) -> None:
 
 def _rate_limits(app: Flask, settings: Settings) -> None:
     """Slow down password guessing and token grinding (per client address)."""
+    hooks: tuple[dict[str | None, list[Any]], ...] = (
+        app.before_request_funcs,
+        app.after_request_funcs,
+        app.teardown_request_funcs,
+    )
+    existing = [list(registry.get(None, ())) for registry in hooks]
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
     limited = (auth_bp, oauth_bp)
     for blueprint in limited:
         limiter.limit(settings.auth_rate_limit)(blueprint)
-    names = {blueprint.name for blueprint in limited}
-    # Every other request skips the limiter at once instead of looking for its limits.
-    limiter.request_filter(lambda: request.blueprint not in names)
+    # The limiter's request hooks run for the limited blueprints only: every other
+    # request never enters it (its app-wide hooks cost ~3 % of an API request).
+    for registry, before in zip(hooks, existing, strict=True):
+        added = [hook for hook in registry.get(None, ()) if hook not in before]
+        registry[None] = before
+        for blueprint in limited:
+            registry.setdefault(blueprint.name, [])[:0] = added
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(exc: RateLimitExceeded) -> Response:
@@ -157,7 +185,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     configure_logging(json=settings.log_json, level=settings.log_level)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
-    app = Flask("linli", instance_path=str(settings.instance_path))
+    app = LinliFlask("linli", instance_path=str(settings.instance_path))
     app.config.from_mapping(_flask_config(settings))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     database = db.Database(settings.database_url, prepared_statements=settings.prepared_statements)

@@ -8,7 +8,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from linli import migrate
 from linli.audit.recorder import acting_as
 from linli.config import Settings
 
@@ -28,6 +27,8 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema to REVISION."""
+    from linli import migrate  # alembic (~10 MB) only for the commands that need it
+
     migrate.upgrade(_settings(), revision)
     click.echo(f"database at {', '.join(sorted(migrate.current_heads(_settings())))}")
 
@@ -37,6 +38,8 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (``base`` empties it)."""
+    from linli import migrate
+
     migrate.downgrade(_settings(), revision)
 
 

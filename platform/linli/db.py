@@ -54,6 +54,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.pool import NullPool, PoolProxiedConnection
 
+from linli.dbcursor import LinliCursor
 from linli.tenancy.context import (
     CrossTenantWrite,
     TenantContextMissing,
@@ -85,6 +86,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given for a UTC column")
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """None on PostgreSQL: ``timestamptz`` arrives timezone-aware, so there is
+        nothing to add to each value of each row."""
+        if dialect.name == "postgresql":
+            return self.impl_instance.result_processor(dialect, coltype)
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None or value.tzinfo is not None:
@@ -261,6 +269,9 @@ def _fold_tenant_into_begin(engine: Engine) -> None:
     """
 
     def do_begin(connection: PoolProxiedConnection) -> None:
+        # What an earlier transaction left (one begun on a bare connection, which no
+        # session's after_begin read) must not pass for this one's.
+        connection.info.pop(_BEGUN_FOR, None)
         raw = connection.dbapi_connection
         begin = _begin_command(raw) if isinstance(raw, psycopg.Connection) else None
         if begin is None:
@@ -271,6 +282,29 @@ def _fold_tenant_into_begin(engine: Engine) -> None:
         connection.info[_BEGUN_FOR] = None if tenant is None else tenant.id
 
     engine.dialect.do_begin = do_begin  # type: ignore[method-assign,assignment]
+
+
+def _keep_prepared_statements(engine: Engine) -> None:
+    """End ``engine``'s transactions with a ``ROLLBACK`` that keeps psycopg's prepared
+    statements.
+
+    psycopg forgets every prepared statement (and sends ``DEALLOCATE ALL``) after its
+    own ``rollback()``, in case the transaction had created objects they refer to. A
+    read-only request ends with a rollback, so no statement ever reached psycopg's
+    prepare threshold and PostgreSQL parsed and planned each query of each request
+    anew. The app's connections run no DDL (migrations use their own), so the same
+    ``ROLLBACK`` sent as a plain command is enough. Like psycopg, nothing is sent when
+    no transaction is open.
+    """
+
+    def do_rollback(connection: Any) -> None:
+        raw = getattr(connection, "dbapi_connection", connection)
+        if not isinstance(raw, psycopg.Connection) or raw.autocommit:
+            connection.rollback()
+        elif raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            _run_simple(raw, b"ROLLBACK")
+
+    engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
 
 @event.listens_for(Session, "after_begin")
@@ -385,12 +419,16 @@ class Database:
         # Behind PgBouncer in transaction mode (before 1.21) a server-side prepared
         # statement may live on another server connection: psycopg must not prepare.
         options: dict[str, Any] = {}
-        if not prepared_statements and not url.startswith("sqlite"):
-            options["connect_args"] = {"prepare_threshold": None}
+        if not url.startswith("sqlite"):
+            connect_args: dict[str, Any] = {"cursor_factory": LinliCursor}
+            if not prepared_statements:
+                connect_args["prepare_threshold"] = None
+            options["connect_args"] = connect_args
         self.engine = make_engine(url, **options)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         if self.is_postgres:
             _fold_tenant_into_begin(self.engine)
+            _keep_prepared_statements(self.engine)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"rls": self.is_postgres}
         )

@@ -19,7 +19,6 @@ from linli.tenancy.context import require_tenant
 from plugins.canteens.delivery import route_sheet
 from plugins.canteens.models import DeliveryRound, Menu
 from plugins.canteens.ordering import run_recurring
-from plugins.canteens.printing import route_sheet_pdf as render_route_sheet
 from plugins.canteens.reports import subsidy_report
 
 #: How far ahead the morning run books published menus.
@@ -48,6 +47,9 @@ def place_recurring() -> dict[str, Any]:
 
 def route_sheet_pdf(round_id: str) -> dict[str, Any]:
     """Render a round's route sheet as a PDF file of the job."""
+    # reportlab (~17 MB) is loaded by the jobs that print, not by every process
+    from plugins.canteens.printing import route_sheet_pdf as render_route_sheet
+
     session = db.session()
     round_ = session.get_one(DeliveryRound, (require_tenant().id, uuid.UUID(round_id)))
     data = render_route_sheet(route_sheet(session, round_))

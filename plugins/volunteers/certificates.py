@@ -15,11 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,7 +34,6 @@ ID_TYPES = {
     "other": "其他证件",
 }
 NOT_RECORDED = "未登记"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 #: How many times a number is drawn again when a concurrent issue took it.
 NUMBER_ATTEMPTS = 5
 
@@ -138,6 +132,8 @@ def _hours_text(hours: Decimal) -> str:
 
 def _wrapped(text: str, width: float, size: int) -> list[str]:
     """Lines of ``text`` no wider than ``width`` (Chinese has no spaces to break at)."""
+    from reportlab.pdfbase import pdfmetrics
+
     lines, current = [], ""
     for char in text:
         if current and pdfmetrics.stringWidth(current + char, FONT, size) > width:
@@ -148,7 +144,18 @@ def _wrapped(text: str, width: float, size: int) -> list[str]:
 
 
 def render_pdf(session: Session, certificate: Certificate) -> bytes:
-    """The certificate on one A4 page, in a CID font every PDF reader has (no font file)."""
+    """The certificate on one A4 page, in a CID font every PDF reader has (no font file).
+
+    reportlab (~17 MB) is imported here, by the process that prints, not by every one
+    that loads the module."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     volunteer = session.scalars(
         select(Volunteer).where(Volunteer.id == certificate.volunteer_id)
     ).one()

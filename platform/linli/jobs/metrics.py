@@ -4,6 +4,7 @@ numbers, and exported by the web app's ``/metrics`` at scrape time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import accumulate
 from typing import Any
 
 from flask import Flask
@@ -16,7 +17,10 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from linli.jobs.backend import QUEUES, connection
 
-KEY = "linli:metrics:jobs"
+# Buckets are stored as counts per bucket (not cumulative, as exported): a job then
+# writes three fields, not one per bucket it falls under. A new key, so counts of the
+# cumulative layout are never read as per-bucket ones.
+KEY = "linli:metrics:jobs:v2"
 BUCKETS = (0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0)
 OUTCOMES = ("finished", "failed", "error")
 
@@ -30,9 +34,9 @@ def record_job(redis: Redis | None, kind: str, outcome: str, seconds: float) -> 
         with redis.pipeline(transaction=False) as pipe:
             pipe.hincrby(KEY, f"count|{kind}|{outcome}", 1)
             pipe.hincrbyfloat(KEY, f"sum|{kind}", seconds)
-            for bound in BUCKETS:
-                if seconds <= bound:
-                    pipe.hincrby(KEY, f"bucket|{kind}|{bound}", 1)
+            bound = next((b for b in BUCKETS if seconds <= b), None)
+            if bound is not None:
+                pipe.hincrby(KEY, f"bucket|{kind}|{bound}", 1)
             pipe.execute()
     except RedisError:
         pass  # metrics must never fail a job
@@ -91,7 +95,13 @@ class JobsCollector(Collector):
                 outcomes.add_metric([kind, rest[0]], float(value))
         for kind in sorted(kinds):
             total = sum(float(raw.get(f"count|{kind}|{o}", 0)) for o in OUTCOMES)
-            buckets = [(str(b), float(raw.get(f"bucket|{kind}|{b}", 0))) for b in BUCKETS]
+            buckets = list(
+                zip(
+                    map(str, BUCKETS),
+                    accumulate(float(raw.get(f"bucket|{kind}|{b}", 0)) for b in BUCKETS),
+                    strict=True,
+                )
+            )
             buckets.append(("+Inf", total))
             durations.add_metric([kind], buckets, float(raw.get(f"sum|{kind}", 0)))
         yield from (outcomes, durations)

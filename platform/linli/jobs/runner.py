@@ -12,6 +12,8 @@ RQ retries with back-off while retries are left.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import threading
 import time
@@ -79,24 +81,74 @@ def worker_app() -> Flask:
 
 def _update(record_id: uuid.UUID, **values: Any) -> None:
     """Change the current tenant's record in a transaction of its own (one UPDATE on
-    the table, its full key in the WHERE), visible at once to the API."""
+    the table, its full key in the WHERE), visible at once to the API.
+
+    A Core statement on a connection, no ORM session: the engine's transactions carry
+    the tenant's RLS setting from their BEGIN (see :mod:`linli.db`) either way, and a
+    session would only add its bookkeeping to every job.
+    """
     table = _LEDGER
     statement = (
         update(table)
         .where(table.c.tenant_id == require_tenant().id, table.c.id == record_id)
         .values(**values)
     )
-    with db.database().session_scope() as session:
-        session.execute(statement)
+    with db.database().engine.begin() as connection:
+        connection.execute(statement)
+
+
+class _StartedWriter:
+    """The one thread per process that writes "started" for attempts that run long.
+
+    A thread per attempt (``threading.Timer``) cost two thread switches per job, its
+    start and its join: on a busy machine several milliseconds each, more than the job
+    machinery itself. Here an attempt is a deadline in a heap; one that has ended by
+    then is skipped (:meth:`_Attempt.ensure_started` checks under the attempt's lock).
+    """
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, _Attempt]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        threading.Thread(target=self._run, name="linli-job-started", daemon=True).start()
+
+    def add(self, attempt: _Attempt, after: float) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (time.monotonic() + after, next(self._order), attempt))
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._changed.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                attempt = heapq.heappop(self._due)[2]
+            try:
+                attempt.started_by_timer()
+            except Exception:  # the outcome still gets written; one row must not stop all
+                log.exception("could not record a job's start", job=str(attempt.record_id))
+
+
+_writers: dict[int, _StartedWriter] = {}
+
+
+def _started_writer() -> _StartedWriter:
+    """This process's writer (a forked job process starts its own: threads do not
+    survive a fork, and a lock held at the fork would stay held)."""
+    pid = os.getpid()
+    writer = _writers.get(pid)
+    if writer is None:
+        writer = _writers[pid] = _StartedWriter()
+    return writer
 
 
 class _Attempt:
     """One attempt of a job as its ledger row shows it.
 
     "Started" (with the attempt counted) is written only once the attempt has run for
-    ``STARTED_AFTER`` seconds, by a timer thread, or when the job reports progress or
-    asks for its id (and may read its own row): a quick job thus writes its row once,
-    with its outcome. Writes are serialised, and the outcome comes last.
+    ``STARTED_AFTER`` seconds (by :class:`_StartedWriter`), or when the job reports
+    progress or asks for its id (and may read its own row): a quick job thus writes its
+    row once, with its outcome. Writes are serialised, and the outcome comes last.
     """
 
     def __init__(self, app: Flask, tenant: TenantRef, record_id: uuid.UUID, *, lazy: bool):
@@ -108,13 +160,10 @@ class _Attempt:
         self._lock = threading.Lock()
         self._started = False
         self._done = False
-        self._timer: threading.Timer | None = None
         if not lazy:
             self.ensure_started()
             return
-        self._timer = threading.Timer(STARTED_AFTER, self._started_by_timer)
-        self._timer.daemon = True
-        self._timer.start()
+        _started_writer().add(self, STARTED_AFTER)
 
     def _start_values(self) -> dict[str, Any]:
         if self._started:
@@ -131,7 +180,9 @@ class _Attempt:
             if not self._started and not self._done:
                 _update(self.record_id, **self._start_values())
 
-    def _started_by_timer(self) -> None:
+    def started_by_timer(self) -> None:
+        if self._done:  # the usual case: a quick job, its row already written once
+            return
         with self.app.app_context(), tenant_context(self.tenant):
             self.ensure_started()
 
@@ -142,9 +193,6 @@ class _Attempt:
     def end(self, **values: Any) -> None:
         """The attempt's last write: the outcome (if any) and, if not written yet, its
         start."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer.join()
         with self._lock:
             self._done = True
             values = self._start_values() | values

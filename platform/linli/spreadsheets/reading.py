@@ -12,7 +12,8 @@ Uploads come from people, so everything here assumes the file may be wrong or ho
 
 No Flask application context is needed (jobs call this outside requests), so messages are
 plain English strings; :attr:`RowError.code` and the exceptions' ``code`` are stable, and
-the API layer translates by them.
+the API layer translates by them. openpyxl (~23 MB) is imported where a workbook is read,
+so the web app and the workers that never read one never load it.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from marshmallow import Schema, ValidationError, fields
-from openpyxl import load_workbook
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 MiB = 1024 * 1024
 
@@ -274,6 +273,10 @@ def _cell(value: Any) -> Any:
     """A cell's value with blank text as None and formula objects as their text."""
     if isinstance(value, str):
         return value.strip() or None
+    if value is None or isinstance(value, int | float | dt.date | dt.time):
+        return value
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula  # see the docstring
+
     if isinstance(value, ArrayFormula):
         return value.text
     if isinstance(value, DataTableFormula):
@@ -380,6 +383,8 @@ def _xlsx_rows(data: bytes) -> Generator[tuple[int, Sequence[Any]], None, None]:
             code="unpacked_too_large",
             limit=MAX_UNPACKED_BYTES,
         )
+    from openpyxl import load_workbook
+
     workbook = load_workbook(
         io.BytesIO(data), read_only=True, data_only=False, keep_links=False, rich_text=False
     )

@@ -10,7 +10,9 @@ the person would have to type to enter the value by hand.
 
 Rows are consumed one at a time: the .xlsx goes through openpyxl's write-only workbook,
 which streams rows to a temporary file, so a large export holds one row in memory (plus
-the first few, to size the columns), not the whole table.
+the first few, to size the columns), not the whole table. openpyxl (~23 MB) is imported
+by the functions that write a workbook, so the web app and the workers that never do
+never load it.
 """
 
 from __future__ import annotations
@@ -25,14 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, islice
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,6 +62,11 @@ def write_xlsx(
     zones, so aware datetimes are shown as wall-clock time in ``tz`` (pass the
     community's zone; UTC by default). A row lacking a column's key raises KeyError.
     """
+    from openpyxl import Workbook  # see the module docstring
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     remaining = iter(rows)
@@ -136,6 +140,8 @@ def _xlsx_value(value: Any, tz: dt.tzinfo) -> Any:
     if isinstance(value, float) and math.isfinite(value):
         return value
     # Control characters are not allowed in XML: openpyxl would refuse the whole row.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 

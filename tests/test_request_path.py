@@ -1,0 +1,151 @@
+"""The request path's shortcuts give what the code they stand in for gives."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import flask_smorest
+import pytest
+from flask import Flask
+from marshmallow import Schema, fields, post_dump, pre_dump
+
+from linli.api.dumping import speed_up
+from linli.api.smorest import Blueprint, LinliParser
+from linli.app import LinliFlask
+from tests.conftest import Communities, auth
+
+
+class Row:
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+class Inner(Schema):
+    code = fields.String()
+
+
+class Kitchen(Schema):
+    """Every way a field can find its value, or not find it."""
+
+    id = fields.UUID()
+    name = fields.String(data_key="title")
+    alias = fields.String(attribute="name", dump_only=True)
+    when = fields.DateTime()
+    count = fields.Integer(dump_default=7)
+    tags = fields.List(fields.String())
+    inner = fields.Nested(Inner, allow_none=True)
+    code = fields.String(attribute="inner.code", dump_only=True)
+    shout = fields.Method("loud")
+    secret = fields.String(load_only=True)
+    plain = fields.Function(lambda obj: "f")
+    absent = fields.String()
+
+    def loud(self, obj: Any) -> str:
+        return str(obj.name).upper() if hasattr(obj, "name") else "?"
+
+
+class Hooked(Schema):
+    name = fields.String()
+
+    @pre_dump
+    def wrap(self, data: Any, **_: Any) -> Any:
+        return {"name": f"<{data['name']}>"}
+
+    @post_dump
+    def mark(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**data, "hooked": True}
+
+
+class OwnGetter(Schema):
+    name = fields.String()
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return f"got {attr}"
+
+
+WHEN = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
+SAMPLES: list[Any] = [
+    Row(id=uuid.uuid4(), name="福百", when=WHEN, count=3, tags=["a"], inner=Row(code="x")),
+    Row(id=uuid.uuid4(), name="菖蒲", when=None, inner=None),
+    {"id": uuid.uuid4(), "name": "金辉", "when": WHEN, "inner": {"code": "y"}, "secret": "s"},
+    {"name": None},
+    Row(),
+]
+
+
+@pytest.mark.parametrize("schema_class", [Kitchen, Hooked, OwnGetter, Inner])
+@pytest.mark.parametrize("many", [False, True])
+def test_fast_dump_matches_marshmallow(schema_class: type[Schema], many: bool) -> None:
+    samples = [s for s in SAMPLES if schema_class is not Hooked or isinstance(s, dict)]
+    samples = [s for s in samples if "name" in s] if schema_class is Hooked else samples
+    for sample in samples:
+        obj = [sample, sample] if many else sample
+        expected = schema_class(many=many).dump(obj)
+        assert speed_up(schema_class(many=many)).dump(obj) == expected
+
+
+def test_fast_dump_leaves_a_schema_with_its_own_serialize() -> None:
+    class Own(Schema):
+        name = fields.String()
+
+        def _serialize(self, obj: Any, *, many: bool = False) -> Any:
+            return "own"
+
+    assert speed_up(Own()).dump(Row(name="a")) == "own"
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "items"),
+    [(1, 10, 0), (1, 10, 5), (1, 10, 10), (1, 10, 11), (2, 10, 25), (3, 10, 25), (9, 10, 25)],
+)
+def test_pagination_header_is_flask_smorests(page: int, page_size: int, items: int) -> None:
+    ours = Blueprint._make_pagination_metadata(page, page_size, items)
+    assert ours == flask_smorest.Blueprint._make_pagination_metadata(page, page_size, items)
+
+
+def test_parser_makes_one_instance_per_schema_class() -> None:
+    parser = LinliParser()
+    first = parser._get_schema(Inner, None)  # type: ignore[arg-type]
+    assert isinstance(first, Inner)
+    assert parser._get_schema(Inner, None) is first  # type: ignore[arg-type]
+    instance = Inner()
+    assert parser._get_schema(instance, None) is instance  # type: ignore[arg-type]
+
+
+def test_ensure_sync_passes_plain_functions_and_wraps_coroutines() -> None:
+    app = LinliFlask("t")
+
+    def plain() -> int:
+        return 1
+
+    async def coroutine() -> int:
+        return 2
+
+    class View:
+        def method(self) -> int:
+            return 3
+
+    view = View()
+    assert app.ensure_sync(plain) is plain
+    assert app.ensure_sync(view.method) == view.method
+    # a coroutine still goes to Flask, which needs asgiref (not installed) to wrap it
+    with pytest.raises(RuntimeError, match="async"):
+        app.ensure_sync(coroutine)
+
+
+def test_api_requests_do_not_meet_the_rate_limiter(
+    app: Flask, client: Any, communities: Communities
+) -> None:
+    """The limiter's hooks belong to the login and OAuth blueprints only."""
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    app_wide = [hook for registry in hooks for hook in registry.get(None, ())]
+    assert not any("limiter" in getattr(hook, "__module__", "") for hook in app_wide)
+    assert not any("Limiter" in repr(hook) for hook in app_wide)
+    for name in ("auth", "oauth"):
+        assert any("Limiter" in repr(hook) for hook in app.before_request_funcs[name])
+    slug = communities.alpha.ref.slug
+    response = client.get(f"/api/v1/t/{slug}/compounds", headers=auth("alpha_admin"))
+    assert response.status_code == 200
+    assert "X-RateLimit-Limit" not in response.headers
