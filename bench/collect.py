@@ -187,7 +187,7 @@ WHY_MISSED = {
     "repeat the run before believing a miss.",
     "onboarding": "every installed module adds its enablement row, settings validation and "
     "audit rows to the one transaction (9.26 ms was measured with one module installed; "
-    "there are five now), and a loaded machine doubles it.",
+    "every module installed now adds to it), and a loaded machine doubles it.",
     "job overhead": "per job: the ledger INSERT at enqueue and its outcome UPDATE "
     "(transactions of their own), RQ's larger job (retry, callback, meta), metrics and an "
     "app context; bare RQ does none of these.",
