@@ -21,7 +21,12 @@ from linli.console.settings_form import UnreadableSettings, read_settings, setti
 from linli.db import utcnow
 from linli.identity.permissions import TENANTS_MANAGE, TENANTS_READ, require
 from linli.plugins.services import installed
-from linli.plugins.statistics import CommunityFigures, community_figures, figure_columns
+from linli.plugins.statistics import (
+    CommunityFigures,
+    community_figures,
+    enabled_modules,
+    figure_columns,
+)
 from linli.spreadsheets.writing import Column, write_xlsx
 from linli.tenancy import services
 from linli.tenancy.models import Tenant, TenantStatus
@@ -39,7 +44,8 @@ def _tenants(*, active_only: bool = False) -> Sequence[Tenant]:
 @bp.get("/")
 @require(TENANTS_READ)
 def communities() -> str:
-    rows = list(community_figures(db.session(), _tenants()))
+    # the list shows which modules are on, not their figures: no statistics hook runs
+    rows = list(enabled_modules(db.session(), _tenants()))
     return render_template("console/bureau/communities.html", rows=rows, titles=module_titles())
 
 

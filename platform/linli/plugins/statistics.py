@@ -30,16 +30,24 @@ def _numbers(values: dict[str, Any]) -> dict[str, float | int]:
     }
 
 
-def community_figures(session: Session, tenants: Iterable[Tenant]) -> Iterator[CommunityFigures]:
-    registry = installed()
+def enabled_modules(
+    session: Session, tenants: Iterable[Tenant]
+) -> Iterator[tuple[Tenant, list[str]]]:
+    """Each community with the modules switched on there, read inside its context (the
+    loop stays in that context while the caller handles the pair)."""
     for tenant in tenants:
         with tenant_context(TenantRef(tenant.id, tenant.slug)):
-            names = enabled_names(session)
-            figures: dict[str, dict[str, float | int]] = {}
-            for part in registry.hooks_for(names).bureau_statistics(tenant=tenant):
-                for module, values in part.items():
-                    figures[module] = _numbers(values)
-        yield CommunityFigures(tenant, sorted(names), figures)
+            yield tenant, sorted(enabled_names(session))
+
+
+def community_figures(session: Session, tenants: Iterable[Tenant]) -> Iterator[CommunityFigures]:
+    registry = installed()
+    for tenant, names in enabled_modules(session, tenants):
+        figures: dict[str, dict[str, float | int]] = {}
+        for part in registry.hooks_for(names).bureau_statistics(tenant=tenant):
+            for module, values in part.items():
+                figures[module] = _numbers(values)
+        yield CommunityFigures(tenant, names, figures)
 
 
 def figure_columns(rows: Iterable[CommunityFigures]) -> list[tuple[str, str]]:
