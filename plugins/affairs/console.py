@@ -23,7 +23,7 @@ from linli.api.pagination import page_of
 from linli.api.problems import Problem, not_found, problem_for
 from linli.api.tenant_api import tenant_row_or_404
 from linli.console.forms import FieldErrors, load, posted, problem_errors, whole
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.identity.access import check, granted_here
 from linli.identity.permissions import require
 from linli.plugins.manifest import ConsolePage
@@ -67,10 +67,6 @@ def _settings() -> dict[str, Any]:
     return current_settings(MODULE)
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 # --- the tracked list and the staff's intake ------------------------------------------------
 
 
@@ -86,7 +82,7 @@ def matters() -> tuple[str, int]:
     filters, errors = load(AffairsMatterQuery(), wanted)
     query = services.matters_query(filters or {})
     order = (Matter.raised_at.desc(), Matter.id)
-    rows, pages = page_of(session, query, _page(), PAGE, *order)
+    rows, pages = page_of(session, query, requested_page(), PAGE, *order)
     page = render_template(
         "affairs/console/matters.html",
         matters=[services.view(matter, settings) for matter in rows],
@@ -95,7 +91,7 @@ def matters() -> tuple[str, int]:
         endings=labels.ENDINGS,
         args=wanted,
         errors=errors,
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
     return page, 422 if errors else 200

@@ -24,7 +24,7 @@ from linli.console.forms import (
     load,
     posted,
 )
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.db import utcnow
 from linli.identity.permissions import require
 from linli.plugins.manifest import ConsolePage
@@ -176,7 +176,7 @@ def outcome(order_id: uuid.UUID) -> BaseResponse:
 @require(READ)
 def elders() -> str:
     session = db.session()
-    number = request.args.get("page", 1, type=int) or 1
+    number = requested_page()
     rows, pages = page_of(session, select(Elder), number, PAGE, Elder.card_code, Elder.id)
     return render_template(
         "canteens/console/elders.html",

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
+from linli.api.pagination import page_of
 from linli.api.problems import Problem, not_found
 from linli.api.tenant_api import tenant_row_or_404
 from linli.console.forms import FieldErrors, load, posted, problem_errors
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.identity.access import check, granted_here
 from linli.identity.permissions import require
 from linli.plugins.services import current_settings
@@ -92,18 +92,15 @@ def case_list() -> str:
     query = {"state": state} if state in STATE_TITLES else {}
     today = date.today()
     found = cases.filtered(query, today, confidential.my_cases())
-    total = session.scalar(select(func.count()).select_from(found.subquery())) or 0
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = session.scalars(
-        found.order_by(Case.filed_on.desc(), Case.seq.desc()).limit(PAGE).offset((page - 1) * PAGE)
-    ).all()
+    page = requested_page()
+    rows, pages = page_of(session, found, page, PAGE, Case.filed_on.desc(), Case.seq.desc())
     return render_template(
         "mediation/console/cases.html",
         cases=[cases.summary(case, today) for case in rows],
         states=STATE_TITLES,
         state=query.get("state", ""),
         page=page,
-        pages=max(1, -(-total // PAGE)),
+        pages=pages,
     )
 
 

@@ -25,7 +25,7 @@ from linli.console.forms import (
     problem_errors,
     whole,
 )
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.identity.access import check
 from linli.identity.permissions import require
 from linli.plugins.manifest import ConsolePage
@@ -57,10 +57,6 @@ Page = str | tuple[str, int] | BaseResponse
 
 def _settings() -> dict[str, Any]:
     return current_settings("partners")
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _rendered(template: str, errors: FieldErrors, **context: Any) -> tuple[str, int]:
@@ -119,7 +115,12 @@ def needs() -> Page:
     status = request.args.get("status", "")
     filters = {"status": status} if status in set(NeedStatus) else {}
     rows, pages = page_of(
-        db.session(), services.needs_query(filters), _page(), PAGE, Need.created_at.desc(), Need.id
+        db.session(),
+        services.needs_query(filters),
+        requested_page(),
+        PAGE,
+        Need.created_at.desc(),
+        Need.id,
     )
     return _rendered(
         "partners/console/needs.html",
@@ -129,7 +130,7 @@ def needs() -> Page:
         statuses=list(NeedStatus),
         urgencies=list(Urgency),
         categories=_settings()["need_categories"],
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
 
@@ -219,7 +220,7 @@ def resources() -> Page:
             if not errors:
                 return redirect(url_for(".resources"))
     query = services.resources_query(session, {})
-    rows, pages = page_of(session, query, _page(), PAGE, Resource.title, Resource.id)
+    rows, pages = page_of(session, query, requested_page(), PAGE, Resource.title, Resource.id)
     mine = units.own_units(session)
     return _rendered(
         "partners/console/resources.html",
@@ -229,7 +230,7 @@ def resources() -> Page:
         own_unit=mine is not None and len(mine) == 1,
         kinds=list(ResourceKind),
         categories=_settings()["need_categories"],
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
 
@@ -244,13 +245,15 @@ def projects() -> str:
     status = request.args.get("status", "")
     filters = {"status": status} if status in set(ProjectStatus) else {}
     query = services.projects_query(session, filters)
-    rows, pages = page_of(session, query, _page(), PAGE, Project.created_at.desc(), Project.id)
+    rows, pages = page_of(
+        session, query, requested_page(), PAGE, Project.created_at.desc(), Project.id
+    )
     return render_template(
         "partners/console/projects.html",
         projects=services.describe(session, rows),
         status=filters.get("status", ""),
         statuses=list(ProjectStatus),
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
 

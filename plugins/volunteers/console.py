@@ -23,7 +23,7 @@ from linli.console.forms import (
     posted,
     whole,
 )
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.db import utcnow
 from linli.identity.permissions import require
 from linli.plugins.manifest import ConsolePage
@@ -50,10 +50,6 @@ PAGE = 30
 Page = str | tuple[str, int] | BaseResponse
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 # --- activities, shifts and sign-ups ------------------------------------------------------------
 
 
@@ -62,13 +58,13 @@ def _page() -> int:
 def activities() -> str:
     session = db.session()
     order = (Activity.created_at.desc(), Activity.id)
-    rows, pages = page_of(session, select(Activity), _page(), PAGE, *order)
+    rows, pages = page_of(session, select(Activity), requested_page(), PAGE, *order)
     teams = {team_id: name for team_id, name in session.execute(select(Team.id, Team.name))}
     return render_template(
         "volunteers/console/activities.html",
         activities=rows,
         teams=teams,
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
 
@@ -171,7 +167,7 @@ def volunteers() -> str:
     session = db.session()
     text = request.args.get("q", "").strip()[:100]
     query = services.list_volunteers(text=text or None)
-    rows, pages = page_of(session, query, _page(), PAGE, Volunteer.number, Volunteer.id)
+    rows, pages = page_of(session, query, requested_page(), PAGE, Volunteer.number, Volunteer.id)
     ids = [v.id for v in rows]
     return render_template(
         "volunteers/console/volunteers.html",
@@ -179,7 +175,7 @@ def volunteers() -> str:
         hours=services.approved_hours(session, ids),
         teams=services.team_names(session, ids),
         q=text,
-        page=_page(),
+        page=requested_page(),
         pages=pages,
     )
 
@@ -204,13 +200,17 @@ def pending_hours() -> str:
     session = db.session()
     query = hours.list_query({"status": HourStatus.PENDING.value})
     order = (HourRecord.served_on.desc(), HourRecord.id)
-    rows, pages = page_of(session, query, _page(), PAGE, *order)
+    rows, pages = page_of(session, query, requested_page(), PAGE, *order)
     listed = select(Volunteer.id, Volunteer.name).where(
         Volunteer.id.in_({r.volunteer_id for r in rows})
     )
     names = {volunteer_id: name for volunteer_id, name in session.execute(listed)}
     return render_template(
-        "volunteers/console/hours.html", entries=rows, names=names, page=_page(), pages=pages
+        "volunteers/console/hours.html",
+        entries=rows,
+        names=names,
+        page=requested_page(),
+        pages=pages,
     )
 
 

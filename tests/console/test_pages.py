@@ -315,3 +315,9 @@ def test_a_mistyped_console_address_is_a_page_and_the_api_keeps_problems(
     api = client.get("/api/v1/no-such-route")
     assert api.status_code == 404
     assert api.mimetype == "application/problem+json"
+
+
+def test_an_absurd_page_number_is_a_4xx_page(app: Flask, communities: Communities) -> None:
+    client = console_client(app, "alpha_admin")
+    for path in ("/console/t/alpha/audit", "/console/t/alpha/residents"):
+        assert client.get(f"{path}?page=99999999999999999999").status_code == 422, path

@@ -10,14 +10,15 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
+from linli.api.pagination import page_of
 from linli.api.problems import Problem, not_found
 from linli.audit.models import AuditEvent
 from linli.console.forms import flat_errors, load, posted, problem_errors
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.console.settings_form import UnreadableSettings, read_settings, settings_fields
 from linli.identity import permissions as perms
 from linli.identity import services as identity
@@ -195,18 +196,9 @@ def end_partnership(unit_slug: str) -> BaseResponse:
 @bp.get("/audit")
 @require(perms.AUDIT_READ)
 def audit() -> str:
-    session = db.session()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     mine = select(AuditEvent).where(AuditEvent.tenant_id == g.tenant.id)
-    total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
-    events = session.scalars(
-        mine.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)
-    ).all()
+    events, pages = page_of(db.session(), mine, page, AUDIT_PAGE, AuditEvent.id.desc())
     if page > 1 and not events:
         raise not_found()
-    return render_template(
-        "console/community/audit.html",
-        events=events,
-        page=page,
-        pages=max(1, -(-total // AUDIT_PAGE)),
-    )
+    return render_template("console/community/audit.html", events=events, page=page, pages=pages)

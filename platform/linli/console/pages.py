@@ -55,6 +55,11 @@ def _logged_in() -> BaseResponse | None:
     return None
 
 
+def requested_page() -> int:
+    """The page a console listing was asked for (``?page=``, from 1)."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
 def error_page(exc: HTTPException) -> tuple[str, int]:
     """A page in the console's frame instead of the API's problem+json."""
     title = getattr(exc, "title", None) or exc.name

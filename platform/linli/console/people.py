@@ -10,14 +10,16 @@ from typing import Any
 
 from flask import Response, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from linli import db
+from linli.api.pagination import paged
 from linli.api.problems import Problem, not_found
 from linli.api.tenant_api import tenant_row_or_404
 from linli.console.forms import load, posted, problem_errors
-from linli.console.pages import console_blueprint
+from linli.console.pages import console_blueprint, requested_page
 from linli.identity import permissions as perms
 from linli.identity.access import check
 from linli.identity.permissions import require
@@ -54,12 +56,10 @@ def residents() -> str:
     args = {"q": request.args.get("q", "").strip(), "tag": request.args.getlist("tag")}
     dictionary = tag_dictionary(session)
     args["tag"] = [code for code in args["tag"] if code in dictionary]
-    query = residents_query(args, date.today())
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    found = session.scalars(
-        query.order_by(Resident.name, Resident.id).limit(PAGE).offset((page - 1) * PAGE)
-    ).all()
+    page = requested_page()
+    window = PaginationParameters(page, PAGE)
+    found = paged(session, residents_query(args, date.today()), window, Resident.name, Resident.id)
+    total = window.item_count
     return render_template(
         "console/people/residents.html",
         rows=_cards(list(found)),
