@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from linli.api.messages import localised_message
+from linli.console.forms import FieldErrors, flat_errors
 from linli.plugins.manifest import PluginManifest
 from linli.plugins.schemas import settings_json_schema
 
@@ -56,21 +56,13 @@ def _shown(kind: str, value: Any) -> Any:
     return value
 
 
-def _flat(messages: Any) -> tuple[str, ...]:
-    if isinstance(messages, Mapping):
-        return tuple(f"{key}: {m}" for key, value in messages.items() for m in _flat(value))
-    if isinstance(messages, list | tuple):
-        return tuple(m for item in messages for m in _flat(item))
-    return (localised_message(str(messages)),)
-
-
-def _errors_of(name: str, errors: Mapping[str, Any]) -> tuple[str, ...]:
-    """A field's messages, its items' included (``categories.0``)."""
+def _errors_of(name: str, errors: FieldErrors) -> tuple[str, ...]:
+    """A field's messages, its items' included (``categories.0`` → ``0: …``)."""
     return tuple(
-        message
+        message if key == name else f"{key[len(name) + 1 :]}: {message}"
         for key, messages in errors.items()
-        if key == name or str(key).startswith(f"{name}.")
-        for message in _flat(messages)
+        if key == name or key.startswith(f"{name}.")
+        for message in messages
     )
 
 
@@ -78,6 +70,7 @@ def settings_fields(
     manifest: PluginManifest, values: Mapping[str, Any], errors: Mapping[str, Any] | None = None
 ) -> list[SettingsField]:
     properties = settings_json_schema(manifest).get("properties", {})
+    flat = flat_errors(errors or {})
     fields = []
     for name, spec in properties.items():
         kind = _kind(spec)
@@ -93,7 +86,7 @@ def settings_fields(
                 else _shown(kind, raw),
                 help=spec.get("description"),
                 options=tuple(spec.get("enum", ())),
-                errors=_errors_of(name, errors or {}),
+                errors=_errors_of(name, flat),
                 step=step,
             )
         )
