@@ -10,7 +10,7 @@ gate), so a page cannot forget the scoping.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
@@ -20,7 +20,8 @@ from wtforms import ValidationError as CSRFError
 from linli.api.problems import Problem
 from linli.api.tenant_api import pop_slug, tenant_entry
 from linli.i18n import SUPPORTED_LOCALES
-from linli.identity.access import authenticate
+from linli.identity.access import authenticate, my_tenants
+from linli.tenancy.models import Tenant
 
 CONSOLE_PREFIX = "/console"
 TENANT_CONSOLE_PREFIX = CONSOLE_PREFIX + "/t/<slug>"
@@ -53,6 +54,16 @@ def _logged_in() -> BaseResponse | None:
     if principal is None or principal.user is None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
+
+
+def callers_communities() -> list[tuple[Tenant, frozenset[str]]]:
+    """Where the logged-in caller can act, with their roles there: read once a request
+    (the header's switcher and the home page both show it)."""
+    if "callers_communities" not in g:
+        principal = authenticate(allow_session=True)
+        g.callers_communities = [] if principal is None else my_tenants(principal)
+    found: list[tuple[Tenant, frozenset[str]]] = g.callers_communities
+    return found
 
 
 def requested_page() -> int:

@@ -15,9 +15,9 @@ from werkzeug.exceptions import NotFound
 from linli import db
 from linli.api.smorest import render_http_exception
 from linli.console import assets, bureau, community, home, people
-from linli.console.pages import CONSOLE_PREFIX, error_page
+from linli.console.pages import CONSOLE_PREFIX, callers_communities, error_page
 from linli.identity import permissions as perms
-from linli.identity.access import authenticate, bureau_ids, granted_here, my_tenants
+from linli.identity.access import authenticate, bureau_ids, granted_here
 from linli.plugins.registry import PluginRegistry
 from linli.plugins.services import enabled_names, installed
 
@@ -74,8 +74,7 @@ def community_nav() -> list[NavItem]:
 
 
 def my_communities() -> list[Any]:
-    principal = authenticate(allow_session=True)
-    return [] if principal is None else [tenant for tenant, _roles in my_tenants(principal)]
+    return [tenant for tenant, _roles in callers_communities()]
 
 
 def oversees_communities() -> bool:
