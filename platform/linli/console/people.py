@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import func, select
@@ -21,10 +21,8 @@ from linli.api.tenant_api import tenant_row_or_404
 from linli.console.forms import load, posted, problem_errors
 from linli.console.pages import console_blueprint, requested_page
 from linli.identity import permissions as perms
-from linli.identity.access import check
 from linli.identity.permissions import require
-from linli.jobs.enqueue import enqueue
-from linli.jobs.files import larger_uploads, result_file, save_upload
+from linli.jobs.files import larger_uploads, result_file
 from linli.jobs.models import JobRecord, JobStatus
 from linli.residents import lookup, people_transfer
 from linli.residents.models import Building, Compound
@@ -106,15 +104,7 @@ def import_residents() -> tuple[str, int] | BaseResponse:
         args, errors = load(ImportArgs(), posted())
         if args is not None:
             try:
-                upload_id, extension = save_upload(g.tenant.id)
-                record = enqueue(
-                    people_transfer.import_residents,
-                    upload_id,
-                    extension,
-                    args["purpose"],
-                    args["mode"],
-                    queue="bulk",
-                )
+                record = people_transfer.start_import(args["purpose"], args["mode"])
             except Problem as exc:
                 errors = problem_errors(exc)
             else:
@@ -147,11 +137,8 @@ def _job_context(job_id: uuid.UUID) -> dict[str, Any]:
 @require(perms.RESIDENTS_EXPORT)
 def export_residents() -> BaseResponse:
     """The registry as a spreadsheet, masked unless ``full`` (reveal, audited by the job)."""
-    full = request.form.get("full") == "1"
-    if full:
-        check(perms.RESIDENTS_REVEAL)
     file_format = "csv" if request.form.get("format") == "csv" else "xlsx"
-    record = enqueue(people_transfer.export_residents, file_format, full, queue="reports")
+    record = people_transfer.start_export(file_format, request.form.get("full") == "1")
     return redirect(url_for(".job", job_id=record.id))
 
 

@@ -21,9 +21,8 @@ from sqlalchemy import func, select
 from linli import db
 from linli.api.fields import Text
 from linli.api.pagination import paged
-from linli.api.problems import Problem, forbidden, not_found
+from linli.api.problems import Problem, not_found
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
-from linli.identity.access import granted_here
 from linli.identity.permissions import (
     RESIDENTS_ERASE,
     RESIDENTS_EXPORT,
@@ -34,8 +33,7 @@ from linli.identity.permissions import (
     RESIDENTS_WRITE,
     require,
 )
-from linli.jobs.enqueue import enqueue
-from linli.jobs.files import larger_uploads, save_upload
+from linli.jobs.files import larger_uploads
 from linli.jobs.models import JobRecord
 from linli.jobs.schemas import JobOut
 from linli.residents import erasure, lookup, merging, people_transfer, services, tags
@@ -330,15 +328,7 @@ def import_residents(args: dict[str, Any]) -> JobRecord:
     与户主关系, 户籍状态, 标签. ``mode=all`` imports nothing unless every row is valid;
     ``mode=valid`` imports the valid rows. The job reports each bad row by its number.
     """
-    upload_id, extension = save_upload(g.tenant.id)
-    return enqueue(
-        people_transfer.import_residents,
-        upload_id,
-        extension,
-        args["purpose"],
-        args["mode"],
-        queue="bulk",
-    )
+    return people_transfer.start_import(args["purpose"], args["mode"])
 
 
 @blp.route("/residents/export", methods=["POST"])
@@ -347,9 +337,7 @@ def import_residents(args: dict[str, Any]) -> JobRecord:
 @blp.response(202, JobOut)
 def export_residents(args: dict[str, Any]) -> JobRecord:
     """Export the registry as .xlsx or .csv, masked unless ``full`` (a job)"""
-    if args["full"] and RESIDENTS_REVEAL not in granted_here():
-        raise forbidden(RESIDENTS_REVEAL)
-    return enqueue(people_transfer.export_residents, args["format"], args["full"], queue="reports")
+    return people_transfer.start_export(args["format"], args["full"])
 
 
 blp.before_request(larger_uploads("residents.import_residents"))

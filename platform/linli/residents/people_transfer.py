@@ -30,8 +30,12 @@ from linli.api.fields import Text
 from linli.api.problems import Problem
 from linli.audit.recorder import record_access
 from linli.db import flush_in_order
-from linli.jobs.files import keep_result
+from linli.identity.access import check
+from linli.identity.permissions import RESIDENTS_REVEAL
+from linli.jobs.enqueue import enqueue
+from linli.jobs.files import keep_result, save_upload
 from linli.jobs.kinds import job_kind
+from linli.jobs.models import JobRecord
 from linli.jobs.runner import JobFailed, progress
 from linli.residents import services, tags
 from linli.residents.lookup import describe
@@ -368,3 +372,16 @@ def export_residents(file_format: str = "xlsx", full: bool = False) -> dict[str,
     name = f"residents.{file_format}"
     keep_result(name, data)
     return {"file": name, "bytes": len(data), "residents": len(rows), "masked": not full}
+
+
+def start_import(purpose: str, mode: str) -> JobRecord:
+    """The request's spreadsheet saved and its import queued (the API's and the console's)."""
+    upload_id, extension = save_upload(require_tenant().id)
+    return enqueue(import_residents, upload_id, extension, purpose, mode, queue="bulk")
+
+
+def start_export(file_format: str, full: bool) -> JobRecord:
+    """The registry's export queued; a ``full`` (unmasked) one needs residents.reveal."""
+    if full:
+        check(RESIDENTS_REVEAL)
+    return enqueue(export_residents, file_format, full, queue="reports")
