@@ -16,6 +16,7 @@ Isolation is a property of this module, never of each endpoint:
 
 from __future__ import annotations
 
+import functools
 import uuid
 import weakref
 from collections.abc import Iterable, Iterator
@@ -33,12 +34,14 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     MetaData,
     Select,
+    Table,
     TypeDecorator,
     Uuid,
     bindparam,
     create_engine,
     event,
     false,
+    insert,
     inspect,
 )
 from sqlalchemy.engine import Connection
@@ -497,3 +500,58 @@ def flush_in_order(session: Session, *groups: Iterable[Any]) -> None:
     for group in groups:
         session.add_all(group)
         session.flush()
+
+
+def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -> None:
+    """Insert one row of the current tenant and commit it, in a transaction of its own.
+
+    On PostgreSQL in one round trip, where SQLAlchemy takes three (``BEGIN`` with the
+    tenant setting, the ``INSERT``, ``COMMIT``): the four go as one simple-protocol
+    string, the values rendered by psycopg's own client-side binding (``mogrify``, as its
+    ``ClientCursor`` sends them) after the columns' bind processors. ``relaxed``: the
+    commit does not wait for the disk (see :func:`commit_relaxed`). Errors are
+    SQLAlchemy's, as for any statement (a duplicate key is an ``IntegrityError``).
+    """
+    engine = database().engine
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as connection:
+            connection.execute(insert(table), values)
+        return
+    tenant = current_tenant()
+    if tenant is None:
+        raise TenantContextMissing(f"inserting into {table.name} needs a tenant context")
+    sql, processors = _insert_template(engine, table, tuple(values))
+    bound = {
+        k: processors[k](v) if processors[k] and v is not None else v for k, v in values.items()
+    }
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, psycopg.Connection)
+        row = psycopg.ClientCursor(raw).mogrify(sql, bound)
+        relax = "SET LOCAL synchronous_commit TO OFF; " if relaxed else ""
+        begin = _begin_sql(b"BEGIN", tenant.id).decode()
+        connection.exec_driver_sql(f"{begin}; {row}; {relax}COMMIT")
+
+
+@functools.cache
+def _insert_template(
+    engine: Engine, table: Table, columns: tuple[str, ...]
+) -> tuple[str, dict[str, Any]]:
+    """The ``INSERT`` of ``columns`` with psycopg placeholders, and their bind processors."""
+    statement = insert(table).values({c: bindparam(c) for c in columns})
+    processors = {c: table.c[c].type.bind_processor(engine.dialect) for c in columns}
+    return str(statement.compile(dialect=engine.dialect)), processors
+
+
+def commit_relaxed(connection: Connection) -> None:
+    """Commit ``connection``'s transaction without waiting for it to reach the disk.
+
+    PostgreSQL's asynchronous commit: a crash of the database server may lose the
+    commits of its last moments (whole transactions, never a part of one, and nothing
+    else). Only for rows that are written again from elsewhere should they be lost (a
+    job's ledger row: its worker writes it again from the job). The setting and the
+    ``COMMIT`` go as one simple-protocol string: one round trip, as a plain commit.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF; COMMIT")
+    connection.commit()

@@ -8,6 +8,7 @@ idempotency key makes a second enqueue with the same key return the first job.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from linli import db
 from linli.audit.recorder import current_actor
 from linli.db import utcnow
-from linli.jobs import backend, runner
+from linli.jobs import backend, ledger, runner
 from linli.jobs.kinds import kind_of
+from linli.jobs.ledger import LEDGER
 from linli.jobs.models import JobRecord, JobStatus
 from linli.tenancy.context import TenantRef, require_tenant, tenant_context
 
@@ -33,22 +35,43 @@ def _existing(key: str) -> JobRecord | None:
     return db.session().scalars(query).one_or_none()
 
 
-def _record(kind: str, queue: str, actor: str | None, key: str | None) -> tuple[JobRecord, bool]:
-    """Insert and commit a new record, or find the job that already used ``key``."""
+def _record(
+    tenant: TenantRef, kind: str, queue: str, actor: str | None, key: str | None
+) -> tuple[JobRecord, bool]:
+    """Insert and commit a new record, or find the job that already used ``key``.
+
+    What the caller's session holds is committed first, so the job finds it. The row
+    itself is inserted in a transaction of its own (as the ledger's other writes), in
+    one round trip: the record returned is built from the same values, not loaded.
+    """
     session = db.session()
     if key is not None and (found := _existing(key)) is not None:
         return found, False
-    record = JobRecord(kind=kind, queue=queue, actor=actor, idempotency_key=key)
-    session.add(record)
+    session.commit()
+    now = utcnow()
+    values = {
+        "tenant_id": tenant.id,
+        "id": uuid.uuid4(),
+        "kind": kind,
+        "queue": queue,
+        "status": JobStatus.QUEUED.value,
+        "progress": 0,
+        "attempts": 0,
+        "actor": actor,
+        "idempotency_key": key,
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        session.commit()
+        # without a key, a row a crash loses is written again by its job (see
+        # linli.jobs.ledger); a key must hold: "the same key twice, one effect"
+        db.insert_now(LEDGER, values, relaxed=key is None)
     except IntegrityError:  # the same key, enqueued concurrently
-        session.rollback()
         found = _existing(key) if key is not None else None
         if found is None:
             raise
         return found, False
-    return record, True
+    return JobRecord(**values), True
 
 
 def enqueue(
@@ -72,15 +95,14 @@ def enqueue(
     ref = tenant or require_tenant()
     actor = user if user is not None else current_actor()
     with tenant_context(ref):
-        record, created = _record(kind, queue, actor, idempotency_key)
+        record, created = _record(ref, kind, queue, actor, idempotency_key)
         if not created:
             return record
         call = (str(record.id), ref.id, ref.slug, actor, kind, list(args), dict(kwargs))
         redis = backend.connection()
         if redis is None:
             runner.execute(*call, inline=True)
-            db.session().refresh(record)
-            return record
+            return db.session().get_one(JobRecord, (ref.id, record.id))
         try:
             backend.queue(queue, redis).enqueue(
                 runner.execute,
@@ -98,9 +120,10 @@ def enqueue(
                 },
             )
         except RedisError as exc:
-            record.status = JobStatus.FAILED.value
-            record.error = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
-            record.finished_at = utcnow()
-            db.session().commit()
+            unreachable = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
+            ledger.write(
+                record.id,
+                {"status": JobStatus.FAILED.value, "error": unreachable, "finished_at": utcnow()},
+            )
             raise backend.unavailable() from exc
     return record

@@ -3,9 +3,9 @@ numbers, and exported by the web app's ``/metrics`` at scrape time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -25,18 +25,32 @@ BUCKETS = (0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0)
 OUTCOMES = ("finished", "failed", "error")
 
 
+class Attempt(NamedTuple):
+    """One attempt of a job ``kind``, as counted: its ``outcome`` is ``finished``,
+    ``failed`` (for good) or ``error`` (a transient error; RQ retries while retries are
+    left)."""
+
+    kind: str
+    outcome: str
+    seconds: float
+
+
 def record_job(redis: Redis | None, kind: str, outcome: str, seconds: float) -> None:
-    """Count one attempt of ``kind``: ``finished``, ``failed`` (for good) or ``error``
-    (a transient error; RQ retries while retries are left)."""
+    record_jobs(redis, [Attempt(kind, outcome, seconds)])
+
+
+def record_jobs(redis: Redis | None, attempts: Iterable[Attempt]) -> None:
+    """Count attempts, in one round trip however many."""
     if redis is None:
         return
     try:
         with redis.pipeline(transaction=False) as pipe:
-            pipe.hincrby(KEY, f"count|{kind}|{outcome}", 1)
-            pipe.hincrbyfloat(KEY, f"sum|{kind}", seconds)
-            bound = next((b for b in BUCKETS if seconds <= b), None)
-            if bound is not None:
-                pipe.hincrby(KEY, f"bucket|{kind}|{bound}", 1)
+            for kind, outcome, seconds in attempts:
+                pipe.hincrby(KEY, f"count|{kind}|{outcome}", 1)
+                pipe.hincrbyfloat(KEY, f"sum|{kind}", seconds)
+                bound = next((b for b in BUCKETS if seconds <= b), None)
+                if bound is not None:
+                    pipe.hincrby(KEY, f"bucket|{kind}|{bound}", 1)
             pipe.execute()
     except RedisError:
         pass  # metrics must never fail a job

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from flask import Flask
 from rq import Queue, SimpleWorker, Worker
 
-from linli.jobs import backend, runner
+from linli.jobs import backend, ledger, runner
 
 
 def run_worker(app: Flask, queue_names: Sequence[str], *, burst: bool, fork: bool) -> bool:
     """Work the queues (in order of priority); ``fork=False`` runs jobs in-process.
 
     RQ's scheduler runs inside the worker, so retries with back-off and jobs enqueued
-    for later are moved to their queues on time.
+    for later are moved to their queues on time. Without forks, the jobs' outcomes are
+    written in batches (:mod:`linli.jobs.ledger`), the last batch when the worker stops.
     """
     with app.app_context():
         redis = backend.connection()
@@ -24,4 +25,10 @@ def run_worker(app: Flask, queue_names: Sequence[str], *, burst: bool, fork: boo
     queues = [Queue(name, connection=redis) for name in queue_names]
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(queues, connection=redis)
-    return bool(worker.work(burst=burst, with_scheduler=True))
+    if fork:
+        return bool(worker.work(burst=burst, with_scheduler=True))
+    ledger.defer_outcomes(app)
+    try:
+        return bool(worker.work(burst=burst, with_scheduler=True))
+    finally:
+        ledger.flush()

@@ -1,0 +1,248 @@
+"""The job ledger as a worker writes it: outcomes in batches from an in-process worker,
+rows the database lost written again by their jobs, and commits that do not wait for
+the disk only where that is safe."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import uuid
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, event, select
+from sqlalchemy.engine import Engine
+
+import tests.job_kinds  # noqa: F401  (registers the test job kinds)
+from linli import db
+from linli.config import Settings
+from linli.jobs import ledger
+from linli.jobs.enqueue import enqueue
+from linli.jobs.models import JobRecord
+from linli.tenancy.context import TenantRef, tenant_context
+from tests.conftest import Communities, auth
+from tests.test_jobs import ROOT, WORKER, _env
+
+
+def _enqueue_many(app: Flask, ref: TenantRef, kind: str, count: int) -> list[str]:
+    with app.app_context(), tenant_context(ref):
+        return [str(enqueue(kind).id) for _ in range(count)]
+
+
+def _rows(admin_engine: Engine, ids: list[str]) -> dict[str, Any]:
+    """The ledger rows of ``ids`` as the owner sees them (through RLS)."""
+    table = JobRecord.__table__
+    query = select(table).where(table.c.id.in_([uuid.UUID(i) for i in ids]))
+    with admin_engine.connect() as connection:
+        return {str(row.id): row for row in connection.execute(query)}
+
+
+def _work(settings: Settings, redis_url: str, *options: str) -> None:
+    subprocess.run(
+        [*WORKER, "worker", "--burst", *options],
+        cwd=ROOT,
+        env=_env(settings, redis_url),
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+
+
+def test_an_in_process_worker_writes_every_outcome_in_batches(
+    queued_app: Flask,
+    settings: Settings,
+    redis_url: str,
+    communities: Communities,
+    admin_engine: Engine,
+) -> None:
+    """Outcomes of two communities and of both kinds (finished, failed for good) go out in
+    batches, each into its own community's row; the metrics count every attempt."""
+    quick_alpha = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 25)
+    quick_beta = _enqueue_many(queued_app, communities.beta.ref, "test.quick", 5)
+    failing = _enqueue_many(queued_app, communities.alpha.ref, "test.bad_input", 2)
+    _work(settings, redis_url, "--no-fork")
+    rows = _rows(admin_engine, quick_alpha + quick_beta + failing)
+    assert len(rows) == 32
+    for ids, tenant, status in (
+        (quick_alpha, communities.alpha.ref.id, "finished"),
+        (quick_beta, communities.beta.ref.id, "finished"),
+        (failing, communities.alpha.ref.id, "failed"),
+    ):
+        for job_id in ids:
+            row = rows[job_id]
+            assert (row.tenant_id, row.status, row.attempts) == (tenant, status, 1)
+            assert row.started_at is not None
+            assert row.finished_at >= row.started_at
+    assert {rows[i].result for i in quick_alpha} == {1}
+    assert rows[failing[0]].error["code"] == "bad_row"
+    metrics = queued_app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'linli_jobs_attempts_total{kind="test.quick",outcome="finished"} 30.0' in metrics
+    assert 'linli_jobs_attempts_total{kind="test.bad_input",outcome="failed"} 2.0' in metrics
+
+
+@pytest.mark.parametrize("options", [("--no-fork",), ()], ids=["in-process", "forking"])
+def test_a_row_the_database_lost_is_written_again_by_its_job(
+    queued_app: Flask,
+    settings: Settings,
+    redis_url: str,
+    communities: Communities,
+    admin_engine: Engine,
+    options: tuple[str, ...],
+) -> None:
+    """The row is gone (as after a crash that lost its commit); the job, safe in Redis,
+    runs and its outcome brings the row back, whole."""
+    with queued_app.app_context(), tenant_context(communities.alpha.ref):
+        job_id = str(enqueue("test.quick", user="worker-test").id)
+    kept = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 3)
+    with admin_engine.begin() as connection:
+        connection.execute(delete(JobRecord.__table__).where(JobRecord.id == uuid.UUID(job_id)))
+    _work(settings, redis_url, *options)
+    rows = _rows(admin_engine, [job_id, *kept])
+    assert {rows[i].status for i in kept} == {"finished"}
+    row = rows[job_id]
+    assert (row.tenant_id, row.kind, row.queue, row.actor) == (
+        communities.alpha.ref.id,
+        "test.quick",
+        "default",
+        "worker-test",
+    )
+    assert (row.status, row.result, row.attempts, row.progress) == ("finished", 1, 1, 100)
+    assert row.created_at <= row.started_at <= row.finished_at
+    body = queued_app.test_client().get(
+        f"/api/v1/t/alpha/jobs/{job_id}", headers=auth("alpha_admin")
+    )
+    assert body.get_json()["status"] == "finished"
+
+
+def test_an_idle_worker_sends_its_last_outcome_without_waiting_for_more_jobs(
+    queued_app: Flask, settings: Settings, redis_url: str, communities: Communities
+) -> None:
+    worker = subprocess.Popen(
+        [*WORKER, "worker", "--no-fork"],
+        cwd=ROOT,
+        env=_env(settings, redis_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = queued_app.test_client()
+    try:
+        (job_id,) = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 1)
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline:
+            status = client.get(f"/api/v1/t/alpha/jobs/{job_id}", headers=auth("alpha_admin"))
+            if status.get_json()["status"] == "finished":
+                break
+            time.sleep(0.1)
+        assert worker.poll() is None, "the worker stopped: nothing showed the batch was sent"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    assert status is not None
+    assert status.get_json()["status"] == "finished"
+
+
+def test_outcomes_the_database_refused_are_kept_and_sent_again(
+    app: Flask, communities: Communities, admin_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        record = enqueue("test.quick")  # runs inline: its row is written
+    record_id = record.id
+    monkeypatch.setattr(ledger._deferred, "app", app)
+    refusals = [RuntimeError("database down")]
+
+    def refuse_once(outcomes: list[ledger.Outcome]) -> None:
+        if refusals:
+            raise refusals.pop()
+        send(outcomes)
+
+    send = ledger._Deferred._send
+    monkeypatch.setattr(ledger._Deferred, "_send", staticmethod(refuse_once))
+    outcome = ledger.Outcome(communities.alpha.ref, record_id, {"progress": 42}, None)
+    assert ledger.defer(outcome)
+    ledger.flush()
+    assert _rows(admin_engine, [str(record_id)])[str(record_id)].progress == 100
+    due = ledger._deferred.due()
+    assert due is not None, "the refused outcome was dropped"
+    ledger.flush()
+    assert ledger._deferred.due() is None
+    assert _rows(admin_engine, [str(record_id)])[str(record_id)].progress == 42
+
+
+def test_a_relaxed_commit_stores_the_row_and_leaves_the_connection_as_it_was(
+    app: Flask, communities: Communities, is_postgres: bool
+) -> None:
+    """``commit_relaxed`` commits (another connection sees the row at once); on
+    PostgreSQL the transaction did not wait for the disk, and the next one does again."""
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        record_id = enqueue("test.quick").id
+        engine = db.database().engine
+        with engine.connect() as connection:
+            connection.execute(
+                JobRecord.__table__.update()
+                .where(JobRecord.tenant_id == communities.alpha.ref.id, JobRecord.id == record_id)
+                .values(progress=7)
+            )
+            if is_postgres:
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+            db.commit_relaxed(connection)
+            if is_postgres:
+                assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+            connection.rollback()
+        with engine.connect() as other:
+            progress = other.scalar(
+                select(JobRecord.progress).where(
+                    JobRecord.tenant_id == communities.alpha.ref.id, JobRecord.id == record_id
+                )
+            )
+    assert progress == 7
+
+
+def test_a_job_with_an_idempotency_key_is_committed_durably(
+    queued_app: Flask, communities: Communities, is_postgres: bool
+) -> None:
+    """A keyed enqueue waits for the disk ("the same key twice → one effect" must survive
+    a crash); a plain one does not. Seen in PostgreSQL's statement log of the session."""
+    if not is_postgres:
+        pytest.skip("SQLite has no asynchronous commit")
+    statements: list[str] = []
+    with queued_app.app_context(), tenant_context(communities.alpha.ref):
+        engine = db.database().engine
+
+        def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", log)
+        try:
+            enqueue("test.quick")
+            plain = list(statements)
+            statements.clear()
+            enqueue("test.quick", idempotency_key="ledger-durable")
+            keyed = list(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", log)
+    relaxed = "SET LOCAL synchronous_commit TO OFF; COMMIT"
+    (insert,) = [s for s in plain if "INSERT INTO job_records" in s]  # one round trip
+    assert insert.startswith("BEGIN; SELECT set_config('app.tenant_id'")
+    assert insert.endswith(relaxed)
+    (keyed_insert,) = [s for s in keyed if "INSERT INTO job_records" in s]
+    assert keyed_insert.endswith("; COMMIT")
+    assert relaxed not in keyed_insert
+
+
+def test_a_row_inserted_in_one_round_trip_keeps_its_values_verbatim(
+    queued_app: Flask, communities: Communities, admin_engine: Engine
+) -> None:
+    """Values rendered into the statement by psycopg come back exactly, quotes, SQL and
+    all, and in the right community."""
+    actor = "o'brien'); DELETE FROM job_records; --\\ 邻里 \x00"[:-4]
+    with queued_app.app_context(), tenant_context(communities.beta.ref):
+        record = enqueue("test.quick", user=actor, idempotency_key="it's; --")
+    row = _rows(admin_engine, [str(record.id)])[str(record.id)]
+    assert (row.tenant_id, row.actor, row.idempotency_key) == (
+        communities.beta.ref.id,
+        actor,
+        "it's; --",
+    )
+    assert row.created_at == record.created_at
