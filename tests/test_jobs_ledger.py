@@ -8,10 +8,13 @@ import signal
 import subprocess
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from redis import Redis
+from rq.job import Job
 from sqlalchemy import delete, event, select
 from sqlalchemy.engine import Engine
 
@@ -21,9 +24,12 @@ from linli.config import Settings
 from linli.jobs import ledger
 from linli.jobs.enqueue import enqueue
 from linli.jobs.models import JobRecord
+from linli.jobs.retention import SETTLE_AFTER, settle_stale_jobs
 from linli.tenancy.context import TenantRef, tenant_context
 from tests.conftest import Communities, auth
 from tests.test_jobs import ROOT, WORKER, _env
+
+OLD = SETTLE_AFTER + timedelta(minutes=1)  # a row old enough to be compared with RQ
 
 
 def _enqueue_many(app: Flask, ref: TenantRef, kind: str, count: int) -> list[str]:
@@ -33,7 +39,7 @@ def _enqueue_many(app: Flask, ref: TenantRef, kind: str, count: int) -> list[str
 
 def _rows(admin_engine: Engine, ids: list[str]) -> dict[str, Any]:
     """The ledger rows of ``ids`` as the owner sees them (through RLS)."""
-    table = JobRecord.__table__
+    table = ledger.LEDGER
     query = select(table).where(table.c.id.in_([uuid.UUID(i) for i in ids]))
     with admin_engine.connect() as connection:
         return {str(row.id): row for row in connection.execute(query)}
@@ -97,7 +103,7 @@ def test_a_row_the_database_lost_is_written_again_by_its_job(
         job_id = str(enqueue("test.quick", user="worker-test").id)
     kept = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 3)
     with admin_engine.begin() as connection:
-        connection.execute(delete(JobRecord.__table__).where(JobRecord.id == uuid.UUID(job_id)))
+        connection.execute(delete(ledger.LEDGER).where(JobRecord.id == uuid.UUID(job_id)))
     _work(settings, redis_url, *options)
     rows = _rows(admin_engine, [job_id, *kept])
     assert {rows[i].status for i in kept} == {"finished"}
@@ -180,7 +186,7 @@ def test_a_relaxed_commit_stores_the_row_and_leaves_the_connection_as_it_was(
         engine = db.database().engine
         with engine.connect() as connection:
             connection.execute(
-                JobRecord.__table__.update()
+                ledger.LEDGER.update()
                 .where(JobRecord.tenant_id == communities.alpha.ref.id, JobRecord.id == record_id)
                 .values(progress=7)
             )
@@ -246,3 +252,43 @@ def test_a_row_inserted_in_one_round_trip_keeps_its_values_verbatim(
         "it's; --",
     )
     assert row.created_at == record.created_at
+
+
+def test_rows_whose_job_the_queue_lost_or_ended_are_settled(
+    queued_app: Flask,
+    settings: Settings,
+    redis_url: str,
+    communities: Communities,
+    admin_engine: Engine,
+) -> None:
+    """A row left waiting (Redis lost its job; a worker died after RQ finished the job
+    but before the outcome was written) is settled from RQ once it is old enough; a job
+    RQ still holds, and a young row, are left alone."""
+    (finished,) = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 1)
+    _work(settings, redis_url, "--no-fork")
+    lost, young_lost, waiting = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 3)
+    (beta_lost,) = _enqueue_many(queued_app, communities.beta.ref, "test.quick", 1)
+    redis = Redis.from_url(redis_url)
+    for job_id in (lost, young_lost, beta_lost):
+        Job.fetch(job_id, connection=redis).delete()
+    table = ledger.LEDGER
+    with admin_engine.begin() as connection:
+        old = [uuid.UUID(i) for i in (lost, finished, waiting, beta_lost)]
+        connection.execute(
+            table.update().where(table.c.id.in_(old)).values(created_at=db.utcnow() - OLD)
+        )
+        connection.execute(  # as if the worker died before writing the outcome
+            table.update()
+            .where(table.c.id == uuid.UUID(finished))
+            .values(status="queued", progress=0, result=None, finished_at=None)
+        )
+    with queued_app.app_context():
+        assert settle_stale_jobs() == {"settled": 3}
+        assert settle_stale_jobs() == {"settled": 0}
+    rows = _rows(admin_engine, [lost, young_lost, finished, waiting, beta_lost])
+    assert (rows[lost].status, rows[lost].error["code"]) == ("failed", "job_lost")
+    assert (rows[beta_lost].status, rows[beta_lost].error["code"]) == ("failed", "job_lost")
+    assert (rows[finished].status, rows[finished].progress) == ("finished", 100)
+    assert (rows[finished].result, rows[finished].finished_at is not None) == (1, True)
+    assert rows[young_lost].status == "queued"
+    assert rows[waiting].status == "queued"

@@ -31,16 +31,17 @@ def test_scheduler_registers_every_manifest_schedule(settings: Settings, redis_u
     app = create_app(settings.with_overrides(redis_url=redis_url))
     jobs = build_scheduler(app).get_jobs()
     found = [(job.func.__name__, job.args, job.cron, job.interval) for job in jobs]
-    assert found[:2] == [
+    assert found[:3] == [
         ("deliver_outbox", (), None, 60),
         ("purge_old_results", (), "15 4 * * *", None),
+        ("settle_stale_jobs", (), None, 600),
     ]
     declared = [
         ("fan_out", (plugin.name, schedule.job), schedule.cron, None)
         for plugin in app.extensions["linli.plugins"].plugins.values()
         for schedule in plugin.schedules
     ]
-    assert sorted(found[2:]) == sorted(declared)
+    assert sorted(found[3:]) == sorted(declared)
     assert ("fan_out", ("noticeboard", "purge_expired"), "30 3 * * *", None) in declared
 
 

@@ -18,7 +18,7 @@ from linli import db
 from linli.api.tenant_api import module_enabled
 from linli.jobs import backend, runner
 from linli.jobs.enqueue import enqueue
-from linli.jobs.retention import purge_old_results
+from linli.jobs.retention import purge_old_results, settle_stale_jobs
 from linli.outbox.delivery import deliver_outbox
 from linli.tenancy.services import each_tenant
 
@@ -52,6 +52,7 @@ def build_scheduler(app: Flask) -> CronScheduler:
     scheduler = CronScheduler(connection=redis, name="linli")
     scheduler.register(deliver_outbox, queue_name="default", interval=60)
     scheduler.register(purge_old_results, queue_name="default", cron="15 4 * * *")
+    scheduler.register(settle_stale_jobs, queue_name="default", interval=600)
     for plugin in app.extensions["linli.plugins"].plugins.values():
         for schedule in plugin.schedules:
             scheduler.register(
