@@ -103,6 +103,7 @@ def test_web_probes_and_graceful_stop(tmp_path: Path) -> None:
     sleep = int(container["lifecycle"]["preStop"]["exec"]["command"][1])
     assert sleep + int(env["LINLI_WEB_GRACEFUL_TIMEOUT"]) < web["terminationGracePeriodSeconds"]
     assert env["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
+    assert env["LINLI_PROXY_HOPS"] == "1"  # behind the ingress: rate limits count clients
 
 
 def test_migrations_run_before_install_and_upgrade_with_what_they_read(tmp_path: Path) -> None:
@@ -174,6 +175,7 @@ def test_production_scaling_and_wildcard_ingress(tmp_path: Path) -> None:
         "worker.queues={default,urgent}",
         "securityContext.readOnlyRootFilesystem=false",
         "secrets.redisUrl=localhost:6379",
+        "config.proxyHops=-1",
     ],
 )
 def test_values_schema_refuses(tmp_path: Path, override: str) -> None:

@@ -998,3 +998,23 @@ def test_fourth_login_attempt_is_429(strict_app: Flask, communities: Communities
     # another address is not slowed down by the first one's guesses
     other = browser(strict_app)
     assert other.get("/auth/login").status_code == 200
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_the_rate_limit_counts_the_client_behind_the_ingress_not_a_forged_header(
+    settings: Settings, communities: Communities, hops: int
+) -> None:
+    """Behind one proxy (``LINLI_PROXY_HOPS=1``) every client reaching the app through the
+    same ingress address counts apart; with no proxy declared, an ``X-Forwarded-For`` the
+    client wrote itself changes nothing."""
+    application = create_app(settings.with_overrides(auth_rate_limit="2/minute", proxy_hops=hops))
+    try:
+        client = application.test_client()
+        client.environ_base["REMOTE_ADDR"] = _address()  # the ingress
+        codes = [
+            client.get("/auth/login", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+            for n in range(4)
+        ]
+    finally:
+        application.extensions["linli.db"].dispose()
+    assert codes == ([200, 200, 200, 200] if hops else [200, 200, 429, 429])

@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from linli import db
 from linli.api import health, platform, tenant
@@ -223,4 +224,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     app.wsgi_app = TenantHostMiddleware(app.wsgi_app, settings.base_domain)  # type: ignore[method-assign]
+    if settings.proxy_hops:  # behind an ingress: the client, not the ingress, is the address
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

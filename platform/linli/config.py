@@ -57,6 +57,10 @@ class Settings:
     #: (``/api/v1/public/<slug>/…``); a module adds stricter limits of its own.
     public_rate_limit: str = "60/minute"
     session_cookie_secure: bool = True
+    #: Proxies in front of the app that append to ``X-Forwarded-For`` (an ingress: 1).
+    #: The client address (rate limits, logs) is read that many hops back; 0 trusts no
+    #: header, so a client cannot choose its own address.
+    proxy_hops: int = 0
     #: Fernet keys for personal data at rest, newest first (LINLI_DATA_KEYS, comma-separated);
     #: empty: one key derived from the secret key (embedded default).
     data_keys: tuple[str, ...] = ()
@@ -90,6 +94,7 @@ class Settings:
             plugins=_names(env.get("LINLI_PLUGINS")),
             auth_rate_limit=env.get("LINLI_AUTH_RATE_LIMIT", "20/minute"),
             public_rate_limit=env.get("LINLI_PUBLIC_RATE_LIMIT", "60/minute"),
+            proxy_hops=int(env.get("LINLI_PROXY_HOPS", "0")),
             session_cookie_secure=env.get("LINLI_SESSION_COOKIE_SECURE", "true").lower()
             in ("1", "true", "yes"),
             data_keys=_names(env.get("LINLI_DATA_KEYS")) or (),
