@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from redis.client import Pipeline
 from redis.exceptions import RedisError
-from rq import Callback, Retry
+from rq import Callback, Queue, Retry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -104,21 +105,10 @@ def enqueue(
             runner.execute(*call, inline=True)
             return db.session().get_one(JobRecord, (ref.id, record.id))
         try:
-            backend.queue(queue, redis).enqueue(
-                runner.execute,
-                *call,
-                job_id=str(record.id),
-                retry=retry,
-                job_timeout=timeout,
-                result_ttl=RESULT_TTL,
-                failure_ttl=RESULT_TTL,
-                on_failure=Callback(runner.on_failure),
-                meta={
-                    "tenant_id": ref.id,
-                    "tenant_slug": ref.slug,
-                    "retries": retry.max if retry else 0,
-                },
-            )
+            # one round trip: RQ sends the job and the queue's registration together
+            with redis.pipeline() as pipeline:
+                _send(backend.queue(queue, redis), call, record.id, ref, retry, timeout, pipeline)
+                pipeline.execute()
         except RedisError as exc:
             unreachable = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
             ledger.write(
@@ -127,3 +117,30 @@ def enqueue(
             )
             raise backend.unavailable() from exc
     return record
+
+
+def _send(
+    queue: Queue,
+    call: tuple[Any, ...],
+    record_id: uuid.UUID,
+    ref: TenantRef,
+    retry: Retry | None,
+    timeout: int,
+    pipeline: Pipeline,
+) -> None:
+    queue.enqueue(
+        runner.execute,
+        *call,
+        job_id=str(record_id),
+        retry=retry,
+        job_timeout=timeout,
+        result_ttl=RESULT_TTL,
+        failure_ttl=RESULT_TTL,
+        on_failure=Callback(runner.on_failure),
+        meta={
+            "tenant_id": ref.id,
+            "tenant_slug": ref.slug,
+            "retries": retry.max if retry else 0,
+        },
+        pipeline=pipeline,
+    )
