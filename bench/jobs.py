@@ -166,6 +166,7 @@ def main() -> int:
 
         bare_worker = [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", REDIS_URL]
         bare_worker += ["--worker-class", "rq.worker.SimpleWorker", "default"]
+        bare_worker += ["--logging_level", os.environ["LINLI_LOG_LEVEL"]]  # as Linli's
         linli_worker = [sys.executable, "-c", WORKER_CODE, "worker", "--burst", "--no-fork"]
         linli_worker += ["--queues", "default"]
         bare_rounds: list[Round] = []

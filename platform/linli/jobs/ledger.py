@@ -105,9 +105,13 @@ def _insert_missing(transaction: Connection, outcomes: list[Outcome]) -> None:
 
 
 class _Deferred:
-    """The outcomes a worker process has not sent yet, and the sending of them (by the
-    process's :class:`Clock` thread, so that the worker's next jobs need not wait for
-    the database)."""
+    """The outcomes a worker process has not sent yet, and the sending of them.
+
+    The worker's own thread sends them, with the first outcome after they are due, so
+    that sending never competes with its jobs for the interpreter; the process's
+    :class:`Clock` sends them only when no job came by for another ``FLUSH_AFTER``
+    (the worker is idle, or in a long job).
+    """
 
     def __init__(self) -> None:
         self.app: Flask | None = None
@@ -122,14 +126,16 @@ class _Deferred:
         off in this process, or a value is an SQL expression, which cannot be batched)."""
         if self.app is None or any(isinstance(v, ClauseElement) for v in outcome.values.values()):
             return False
+        now = time.monotonic()
         with self._lock:
             self._rows.append(outcome)
-            wake = self._due is None or len(self._rows) == FLUSH_EVERY
+            first = self._due is None
             if self._due is None:
-                self._due = time.monotonic() + FLUSH_AFTER
-            if len(self._rows) >= FLUSH_EVERY:
-                self._due = time.monotonic()
-        if wake:
+                self._due = now + FLUSH_AFTER
+            send = self._due <= now or len(self._rows) >= FLUSH_EVERY
+        if send:
+            self.flush()
+        elif first:
             clock().wake()
         return True
 
@@ -142,7 +148,8 @@ class _Deferred:
         return True
 
     def due(self) -> float | None:
-        return self._due
+        """When the clock sends what is kept, if no job has by then."""
+        return None if self._due is None else self._due + FLUSH_AFTER
 
     def flush(self) -> None:
         """Send what is kept (waiting for a batch being sent to be sent first)."""

@@ -25,10 +25,12 @@ def run_worker(app: Flask, queue_names: Sequence[str], *, burst: bool, fork: boo
     queues = [Queue(name, connection=redis) for name in queue_names]
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(queues, connection=redis)
+    # RQ sets its loggers to INFO unless told: LINLI_LOG_LEVEL is the operator's word
+    level = app.config["LINLI"].log_level
     if fork:
-        return bool(worker.work(burst=burst, with_scheduler=True))
+        return bool(worker.work(burst=burst, with_scheduler=True, logging_level=level))
     ledger.defer_outcomes(app)
     try:
-        return bool(worker.work(burst=burst, with_scheduler=True))
+        return bool(worker.work(burst=burst, with_scheduler=True, logging_level=level))
     finally:
         ledger.flush()
