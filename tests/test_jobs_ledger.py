@@ -15,8 +15,9 @@ import pytest
 from flask import Flask
 from redis import Redis
 from rq.job import Job
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 import tests.job_kinds  # noqa: F401  (registers the test job kinds)
 from linli import db
@@ -210,28 +211,26 @@ def test_a_relaxed_commit_stores_the_row_and_leaves_the_connection_as_it_was(
 
 
 def test_a_job_with_an_idempotency_key_is_committed_durably(
-    queued_app: Flask, communities: Communities, is_postgres: bool
+    queued_app: Flask, communities: Communities, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A keyed enqueue waits for the disk ("the same key twice → one effect" must survive
-    a crash); a plain one does not. Seen in PostgreSQL's statement log of the session."""
+    a crash); a plain one does not. Seen in what goes to PostgreSQL, one string each."""
     if not is_postgres:
         pytest.skip("SQLite has no asynchronous commit")
-    statements: list[str] = []
+    sent: list[str] = []
+    run_simple = db._run_simple
+
+    def recorded(raw: Any, sql: bytes) -> None:
+        sent.append(sql.decode())
+        run_simple(raw, sql)
+
+    monkeypatch.setattr(db, "_run_simple", recorded)
     with queued_app.app_context(), tenant_context(communities.alpha.ref):
-        engine = db.database().engine
-
-        def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", log)
-        try:
-            enqueue("test.quick")
-            plain = list(statements)
-            statements.clear()
-            enqueue("test.quick", idempotency_key="ledger-durable")
-            keyed = list(statements)
-        finally:
-            event.remove(engine, "before_cursor_execute", log)
+        enqueue("test.quick")
+        plain = list(sent)
+        sent.clear()
+        enqueue("test.quick", idempotency_key="ledger-durable")
+        keyed = list(sent)
     relaxed = "SET LOCAL synchronous_commit TO OFF; COMMIT"
     (insert,) = [s for s in plain if "INSERT INTO job_records" in s]  # one round trip
     assert insert.startswith("BEGIN; SELECT set_config('app.tenant_id'")
@@ -239,6 +238,23 @@ def test_a_job_with_an_idempotency_key_is_committed_durably(
     (keyed_insert,) = [s for s in keyed if "INSERT INTO job_records" in s]
     assert keyed_insert.endswith("; COMMIT")
     assert relaxed not in keyed_insert
+
+
+def test_a_failed_one_round_trip_insert_is_sqlalchemys_error_and_leaves_the_pool_clean(
+    queued_app: Flask, communities: Communities, is_postgres: bool
+) -> None:
+    """A duplicate key comes back as SQLAlchemy's ``IntegrityError`` (what ``enqueue``
+    catches), and the connection it failed on serves the next statement."""
+    if not is_postgres:
+        pytest.skip("the one-round-trip path is PostgreSQL's")
+    with queued_app.app_context(), tenant_context(communities.alpha.ref):
+        record = enqueue("test.quick")
+        row = {c.name: getattr(record, c.key) for c in ledger.LEDGER.columns}
+        row = {k: v for k, v in row.items() if v is not None}
+        for _ in range(8):  # more than the pool holds: each goes back usable
+            with pytest.raises(IntegrityError):
+                db.insert_now(ledger.LEDGER, row)
+        assert enqueue("test.quick").status == "queued"
 
 
 def test_a_row_inserted_in_one_round_trip_keeps_its_values_verbatim(

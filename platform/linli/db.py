@@ -45,6 +45,7 @@ from sqlalchemy import (
     inspect,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -507,10 +508,11 @@ def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -
 
     On PostgreSQL in one round trip, where SQLAlchemy takes three (``BEGIN`` with the
     tenant setting, the ``INSERT``, ``COMMIT``): the four go as one simple-protocol
-    string, the values rendered by psycopg's own client-side binding (``mogrify``, as its
-    ``ClientCursor`` sends them) after the columns' bind processors. ``relaxed``: the
-    commit does not wait for the disk (see :func:`commit_relaxed`). Errors are
-    SQLAlchemy's, as for any statement (a duplicate key is an ``IntegrityError``).
+    string on a pooled connection, the values rendered by psycopg's own client-side
+    binding (``mogrify``, as its ``ClientCursor`` sends them) after the columns' bind
+    processors. ``relaxed``: the commit does not wait for the disk (see
+    :func:`commit_relaxed`). Errors are SQLAlchemy's, as for any statement (a duplicate
+    key is an ``IntegrityError``, a lost server an ``OperationalError``).
     """
     engine = database().engine
     if engine.dialect.name != "postgresql":
@@ -522,15 +524,23 @@ def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -
         raise TenantContextMissing(f"inserting into {table.name} needs a tenant context")
     sql, processors = _insert_template(engine, table, tuple(values))
     bound = {
-        k: processors[k](v) if processors[k] and v is not None else v for k, v in values.items()
+        k: v if v is None or not processors[k] else processors[k](v) for k, v in values.items()
     }
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        raw = connection.connection.dbapi_connection
+    pooled = engine.raw_connection()
+    try:
+        raw = pooled.driver_connection
         assert isinstance(raw, psycopg.Connection)
-        row = psycopg.ClientCursor(raw).mogrify(sql, bound)
-        relax = "SET LOCAL synchronous_commit TO OFF; " if relaxed else ""
-        begin = _begin_sql(b"BEGIN", tenant.id).decode()
-        connection.exec_driver_sql(f"{begin}; {row}; {relax}COMMIT")
+        row = psycopg.ClientCursor(raw).mogrify(sql, bound).encode()
+        relax = b"SET LOCAL synchronous_commit TO OFF; " if relaxed else b""
+        statement = b"%s; %s; %sCOMMIT" % (_begin_sql(b"BEGIN", tenant.id), row, relax)
+        try:
+            _run_simple(raw, statement)
+        except psycopg.Error as exc:
+            if raw.broken:
+                pooled.invalidate(exc)
+            raise DBAPIError.instance(statement.decode(), None, exc, psycopg.Error) from exc
+    finally:
+        pooled.close()  # back to the pool, rolled back there if the statement failed
 
 
 @functools.cache
