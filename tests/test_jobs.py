@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,23 +45,55 @@ def _env(settings: Settings, redis_url: str) -> dict[str, str]:
 
 
 def _work_burst(
-    settings: Settings, redis_url: str, preexec_fn: Callable[[], None] | None = None
-) -> None:
+    settings: Settings,
+    redis_url: str,
+    *options: str,
+    preexec_fn: Callable[[], None] | None = None,
+) -> str:
     """Run the queued jobs in a ``linli worker --burst`` subprocess; ``preexec_fn`` sets
-    the child up first (e.g. a resource limit)."""
-    subprocess.run(
-        [*WORKER, "worker", "--burst"],
+    the child up first (e.g. a resource limit). What the worker logged."""
+    done = subprocess.run(
+        [*WORKER, "worker", "--burst", *options],
         cwd=ROOT,
         env=_env(settings, redis_url),
         check=True,
         timeout=120,
         capture_output=True,
+        text=True,
         preexec_fn=preexec_fn,
     )
+    return done.stdout + done.stderr
 
 
 def _job(client: Any, slug: str, job_id: str, who: str) -> Any:
     return client.get(f"/api/v1/t/{slug}/jobs/{job_id}", headers=auth(who))
+
+
+@contextmanager
+def running_worker(settings: Settings, redis_url: str, *options: str) -> Iterator[Any]:
+    """A ``linli worker`` subprocess that keeps running (stopped with SIGTERM after)."""
+    worker = subprocess.Popen(
+        [*WORKER, "worker", *options],
+        cwd=ROOT,
+        env=_env(settings, redis_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def ended(client: Any, job_id: str, until: float) -> dict[str, Any]:
+    """Alpha's job ``job_id`` once it has finished or failed (or as it is at ``until``,
+    a ``time.monotonic()`` deadline)."""
+    status: dict[str, Any] = _job(client, "alpha", job_id, "alpha_admin").get_json()
+    while status["status"] not in ("finished", "failed") and time.monotonic() < until:
+        time.sleep(0.1)
+        status = _job(client, "alpha", job_id, "alpha_admin").get_json()
+    return status
 
 
 def test_inline_export_runs_at_once_and_only_its_community_sees_it(
@@ -219,30 +252,14 @@ def test_killed_worker_job_is_retried_and_its_effect_happens_once(
         retry=Retry(max=2),
         timeout=120,
     )
-    worker = subprocess.Popen(
-        [*WORKER, "worker"],
-        cwd=ROOT,
-        env=_env(settings, redis_url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     client = queued_app.test_client()
-    try:
+    with running_worker(settings, redis_url):
         deadline = time.monotonic() + 60
         while not pid_file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert pid_file.exists(), "the job never started"
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
-        status = None
-        while time.monotonic() < deadline:
-            status = _job(client, "alpha", job_id, "alpha_admin").get_json()
-            if status["status"] in ("finished", "failed"):
-                break
-            time.sleep(0.2)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
-    assert status is not None
+        status = ended(client, job_id, deadline)
     assert status["status"] == "finished", status
     assert status["attempts"] == 2
     with queued_app.app_context():

@@ -4,8 +4,6 @@ the disk only where that is safe."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import time
 import uuid
 from datetime import timedelta
@@ -28,7 +26,7 @@ from linli.jobs.models import JobRecord
 from linli.jobs.retention import SETTLE_AFTER, settle_stale_jobs
 from linli.tenancy.context import TenantRef, tenant_context
 from tests.conftest import Communities, auth
-from tests.test_jobs import ROOT, WORKER, _env
+from tests.test_jobs import _work_burst, ended, running_worker
 
 OLD = SETTLE_AFTER + timedelta(minutes=1)  # a row old enough to be compared with RQ
 
@@ -46,20 +44,6 @@ def _rows(admin_engine: Engine, ids: list[str]) -> dict[str, Any]:
         return {str(row.id): row for row in connection.execute(query)}
 
 
-def _work(settings: Settings, redis_url: str, *options: str) -> str:
-    """Run a burst worker; what it logged."""
-    done = subprocess.run(
-        [*WORKER, "worker", "--burst", *options],
-        cwd=ROOT,
-        env=_env(settings, redis_url),
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout + done.stderr
-
-
 def test_an_in_process_worker_writes_every_outcome_in_batches(
     queued_app: Flask,
     settings: Settings,
@@ -72,7 +56,7 @@ def test_an_in_process_worker_writes_every_outcome_in_batches(
     quick_alpha = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 25)
     quick_beta = _enqueue_many(queued_app, communities.beta.ref, "test.quick", 5)
     failing = _enqueue_many(queued_app, communities.alpha.ref, "test.bad_input", 2)
-    logged = _work(settings, redis_url, "--no-fork")
+    logged = _work_burst(settings, redis_url, "--no-fork")
     assert '"rq.worker"' not in logged  # RQ's INFO lines too follow LINLI_LOG_LEVEL (WARNING)
     rows = _rows(admin_engine, quick_alpha + quick_beta + failing)
     assert len(rows) == 32
@@ -109,7 +93,7 @@ def test_a_row_the_database_lost_is_written_again_by_its_job(
     kept = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 3)
     with admin_engine.begin() as connection:
         connection.execute(delete(ledger.LEDGER).where(JobRecord.id == uuid.UUID(job_id)))
-    _work(settings, redis_url, *options)
+    _work_burst(settings, redis_url, *options)
     rows = _rows(admin_engine, [job_id, *kept])
     assert {rows[i].status for i in kept} == {"finished"}
     row = rows[job_id]
@@ -130,28 +114,11 @@ def test_a_row_the_database_lost_is_written_again_by_its_job(
 def test_an_idle_worker_sends_its_last_outcome_without_waiting_for_more_jobs(
     queued_app: Flask, settings: Settings, redis_url: str, communities: Communities
 ) -> None:
-    worker = subprocess.Popen(
-        [*WORKER, "worker", "--no-fork"],
-        cwd=ROOT,
-        env=_env(settings, redis_url),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = queued_app.test_client()
-    try:
+    with running_worker(settings, redis_url, "--no-fork") as worker:
         (job_id,) = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 1)
-        deadline, status = time.monotonic() + 60, None
-        while time.monotonic() < deadline:
-            status = client.get(f"/api/v1/t/alpha/jobs/{job_id}", headers=auth("alpha_admin"))
-            if status.get_json()["status"] == "finished":
-                break
-            time.sleep(0.1)
+        status = ended(queued_app.test_client(), job_id, time.monotonic() + 60)
         assert worker.poll() is None, "the worker stopped: nothing showed the batch was sent"
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
-    assert status is not None
-    assert status.get_json()["status"] == "finished"
+    assert status["status"] == "finished"
 
 
 def test_outcomes_the_database_refused_are_kept_and_sent_again(
@@ -285,7 +252,7 @@ def test_rows_whose_job_the_queue_lost_or_ended_are_settled(
     but before the outcome was written) is settled from RQ once it is old enough; a job
     RQ still holds, and a young row, are left alone."""
     (finished,) = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 1)
-    _work(settings, redis_url, "--no-fork")
+    _work_burst(settings, redis_url, "--no-fork")
     lost, young_lost, waiting = _enqueue_many(queued_app, communities.alpha.ref, "test.quick", 3)
     (beta_lost,) = _enqueue_many(queued_app, communities.beta.ref, "test.quick", 1)
     redis = Redis.from_url(redis_url)
