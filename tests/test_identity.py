@@ -19,7 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from linli import db
 from linli.app import create_app
@@ -1018,3 +1018,29 @@ def test_the_rate_limit_counts_the_client_behind_the_ingress_not_a_forged_header
     finally:
         application.extensions["linli.db"].dispose()
     assert codes == ([200, 200, 200, 200] if hops else [200, 200, 429, 429])
+
+
+def test_my_communities_cost_the_same_statements_however_many_there_are(
+    app: Flask, communities: Communities
+) -> None:
+    """The console's header lists them on every page: three statements for the roles
+    and one for the communities, not three per community."""
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    client = app.test_client()
+    engine = app.extensions["linli.db"].engine
+    seen = {}
+    for who in ("partner_beta", "partner_shared"):  # one community, then two
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            listed = client.get("/api/v1/me/tenants", headers=auth(who))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        seen[who] = (len(statements), [t["slug"] for t in listed.get_json()])
+        statements.clear()
+    assert seen["partner_beta"][1] == ["beta"]
+    assert seen["partner_shared"][1] == ["alpha", "beta"]
+    assert seen["partner_beta"][0] == seen["partner_shared"][0]

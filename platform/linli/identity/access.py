@@ -217,28 +217,41 @@ def tenant_roles(principal: Principal, tenant: Tenant) -> frozenset[str]:
         if principal.client_bureau_id == tenant.bureau_id:
             roles.add(perms.BUREAU_STAFF)
         return frozenset(roles)
-    user_id = principal.user.id
+    return _roles_in(tenant, *_user_roles(principal.user.id, tenant.id))
+
+
+def _roles_in(tenant: Tenant, by_tenant: dict[int, set[str]], staffed: set[int]) -> frozenset[str]:
+    bureau = {perms.BUREAU_STAFF} if tenant.bureau_id in staffed else set()
+    return frozenset(by_tenant.get(tenant.id, set()) | bureau)
+
+
+def _user_roles(user_id: uuid.UUID, tenant_id: int | None) -> tuple[dict[int, set[str]], set[int]]:
+    """A user's roles by community, from memberships and partnerships active today (in
+    community ``tenant_id``, or in all), and the bureaus whose staff the user is: three
+    statements however many communities."""
     session_ = db.session()
-    staff = select(BureauStaff.id).where(
-        BureauStaff.user_id == user_id, BureauStaff.bureau_id == tenant.bureau_id
+    memberships = select(Membership.tenant_id, Membership.roles).where(
+        Membership.user_id == user_id
     )
-    if session_.scalar(staff) is not None:
-        roles.add(perms.BUREAU_STAFF)
-    membership = session_.scalars(
-        select(Membership.roles).where(
-            Membership.tenant_id == tenant.id, Membership.user_id == user_id
-        )
-    ).one_or_none()
-    roles.update(membership or ())
-    today = date.today()
-    for partnership in session_.scalars(
+    partnerships = (
         select(Partnership)
         .join(PartnerMember, PartnerMember.unit_id == Partnership.unit_id)
-        .where(Partnership.tenant_id == tenant.id, PartnerMember.user_id == user_id)
-    ):
+        .where(PartnerMember.user_id == user_id)
+    )
+    if tenant_id is not None:
+        memberships = memberships.where(Membership.tenant_id == tenant_id)
+        partnerships = partnerships.where(Partnership.tenant_id == tenant_id)
+    by_tenant: dict[int, set[str]] = {}
+    for member_of, member_roles in session_.execute(memberships):
+        by_tenant.setdefault(member_of, set()).update(member_roles or ())
+    today = date.today()
+    for partnership in session_.scalars(partnerships):
         if _partnership_active(partnership, today):
-            roles.update(partnership.roles)
-    return frozenset(roles)
+            by_tenant.setdefault(partnership.tenant_id, set()).update(partnership.roles)
+    staffed = set(
+        session_.scalars(select(BureauStaff.bureau_id).where(BureauStaff.user_id == user_id))
+    )
+    return by_tenant, staffed
 
 
 def bureau_ids(principal: Principal) -> frozenset[int]:
@@ -279,34 +292,19 @@ def check(permission: str) -> None:
 def my_tenants(principal: Principal) -> list[tuple[Tenant, frozenset[str]]]:
     """Every community where the caller can act now, with the roles it holds there."""
     query = select(Tenant).order_by(Tenant.slug)
-    if not principal.is_platform_admin:
-        if principal.user is not None:
-            user_id = principal.user.id
-            query = query.where(
-                or_(
-                    Tenant.id.in_(
-                        select(Membership.tenant_id).where(Membership.user_id == user_id)
-                    ),
-                    Tenant.id.in_(
-                        select(Partnership.tenant_id)
-                        .join(PartnerMember, PartnerMember.unit_id == Partnership.unit_id)
-                        .where(PartnerMember.user_id == user_id)
-                    ),
-                    Tenant.bureau_id.in_(
-                        select(BureauStaff.bureau_id).where(BureauStaff.user_id == user_id)
-                    ),
-                )
+    if principal.is_platform_admin:
+        admin = frozenset({perms.PLATFORM_ADMIN})
+        return [(tenant, admin) for tenant in db.session().scalars(query)]
+    if principal.user is None:
+        query = query.where(
+            or_(
+                Tenant.id == principal.client_tenant_id,
+                Tenant.bureau_id == principal.client_bureau_id,
             )
-        else:
-            query = query.where(
-                or_(
-                    Tenant.id == principal.client_tenant_id,
-                    Tenant.bureau_id == principal.client_bureau_id,
-                )
-            )
-    found = []
-    for tenant in db.session().scalars(query):
-        roles = tenant_roles(principal, tenant)
-        if roles:
-            found.append((tenant, roles))
-    return found
+        )
+        found = [(t, tenant_roles(principal, t)) for t in db.session().scalars(query)]
+        return [(tenant, roles) for tenant, roles in found if roles]
+    by_tenant, staffed = _user_roles(principal.user.id, None)
+    query = query.where(or_(Tenant.id.in_(by_tenant), Tenant.bureau_id.in_(staffed)))
+    found = [(t, _roles_in(t, by_tenant, staffed)) for t in db.session().scalars(query)]
+    return [(tenant, roles) for tenant, roles in found if roles]
