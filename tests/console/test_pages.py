@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
+from linli.app import create_app
+from linli.config import Settings
 from tests.conftest import Communities, auth
 from tests.console_support import console_client, csrf_token, post_form
 
@@ -321,3 +323,17 @@ def test_an_absurd_page_number_is_a_4xx_page(app: Flask, communities: Communitie
     client = console_client(app, "alpha_admin")
     for path in ("/console/t/alpha/audit", "/console/t/alpha/residents"):
         assert client.get(f"{path}?page=99999999999999999999").status_code == 422, path
+
+
+def test_a_queue_that_is_down_is_a_503_page_that_says_when_to_try_again(
+    settings: Settings, communities: Communities
+) -> None:
+    """The console's error page keeps the problem's headers (``Retry-After``)."""
+    down = create_app(settings.with_overrides(redis_url="redis://127.0.0.1:1/0"))
+    try:
+        client = console_client(down, "alpha_admin")
+        refused = post_form(client, "/console/t/alpha/residents/export", {"format": "csv"})
+    finally:
+        down.extensions["linli.db"].dispose()
+    assert (refused.status_code, refused.mimetype) == (503, "text/html")
+    assert refused.headers["Retry-After"] == "30"

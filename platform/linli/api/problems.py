@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, json
+from flask import Response, current_app, json, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -112,3 +112,12 @@ def invalid(location: str, field: str, messages: Any) -> Problem:
 
 def database_unavailable() -> Problem:
     return Problem(503, "database_unavailable", _l("The database is not reachable"))
+
+
+def error_page(template: str, exc: HTTPException) -> Response:
+    """``exc`` as an HTML page (the console's, the residents' pages'), for people rather
+    than programs; its headers (``Retry-After`` …) kept."""
+    title = getattr(exc, "title", None) or exc.name
+    page = render_template(template, title=title, detail=exc.description)
+    headers = getattr(exc, "extra_headers", None) or {}
+    return Response(page, exc.code or 500, headers, mimetype="text/html")

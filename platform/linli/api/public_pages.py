@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException
 
+from linli.api.problems import error_page
 from linli.api.public_api import entering
 from linli.api.tenant_api import pop_slug
 from linli.console.pages import refuse_forged_post, remember_language
@@ -33,10 +34,7 @@ class PublicPages(Blueprint):
 
 def _error_page(exc: HTTPException) -> Response:
     """The error in the pages' own frame (no console menu, no JSON)."""
-    title = getattr(exc, "title", None) or exc.name
-    page = render_template("public/error.html", title=title, detail=exc.description)
-    headers = getattr(exc, "extra_headers", None) or {}
-    return Response(page, exc.code or 500, headers, mimetype="text/html")
+    return error_page("public/error.html", exc)
 
 
 def public_pages(

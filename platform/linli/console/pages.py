@@ -10,14 +10,14 @@ gate), so a page cannot forget the scoping.
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError as CSRFError
 
-from linli.api.problems import Problem
+from linli.api.problems import Problem, error_page
 from linli.api.tenant_api import pop_slug, tenant_entry
 from linli.i18n import SUPPORTED_LOCALES
 from linli.identity.access import authenticate, my_tenants
@@ -71,11 +71,9 @@ def requested_page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
-def error_page(exc: HTTPException) -> tuple[str, int]:
+def console_error(exc: HTTPException) -> Response:
     """A page in the console's frame instead of the API's problem+json."""
-    title = getattr(exc, "title", None) or exc.name
-    code = exc.code or 500
-    return render_template("console/error.html", title=title, detail=exc.description), code
+    return error_page("console/error.html", exc)
 
 
 def console_blueprint(
@@ -93,7 +91,7 @@ def console_blueprint(
     prefix = (TENANT_CONSOLE_PREFIX if tenant else CONSOLE_PREFIX) + suffix
     blueprint = Blueprint(name, import_name, url_prefix=prefix, template_folder="templates")
     blueprint.before_request(_logged_in)
-    blueprint.register_error_handler(HTTPException, error_page)
+    blueprint.register_error_handler(HTTPException, console_error)
     if tenant:
         blueprint.url_value_preprocessor(pop_slug)
         blueprint.before_request(tenant_entry(module))

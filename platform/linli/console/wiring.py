@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 from linli import db
 from linli.api.smorest import render_http_exception
 from linli.console import assets, bureau, community, home, people
-from linli.console.pages import CONSOLE_PREFIX, callers_communities, error_page
+from linli.console.pages import CONSOLE_PREFIX, callers_communities, console_error
 from linli.identity import permissions as perms
 from linli.identity.access import authenticate, bureau_ids, granted_here
 from linli.plugins.registry import PluginRegistry
@@ -96,7 +96,7 @@ def _slug_default(endpoint: str, values: dict[str, Any]) -> None:
 def _unknown_page(exc: NotFound) -> Any:
     """A mistyped console address gets a page in the console's frame, not JSON."""
     if request.path.startswith(CONSOLE_PREFIX + "/"):
-        return error_page(exc)
+        return console_error(exc)
     return render_http_exception(exc)
 
 
