@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import flask_smorest
@@ -15,6 +16,8 @@ from linli.api.dumping import speed_up
 from linli.api.smorest import Blueprint, LinliParser
 from linli.app import LinliFlask
 from tests.conftest import Communities, auth
+from tests.test_rls import begins_with_tenant
+from tests.wire import wire
 
 
 class Row:
@@ -149,3 +152,33 @@ def test_api_requests_do_not_meet_the_rate_limiter(
     response = client.get(f"/api/v1/t/{slug}/compounds", headers=auth("alpha_admin"))
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response.headers
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("who", "role_reads"), [("platform_admin", 0), ("alpha_staff", 3)])
+def test_a_tenant_request_begins_its_transaction_with_the_tenant(
+    app: Flask,
+    client: Any,
+    communities: Communities,
+    tmp_path: Path,
+    who: str,
+    role_reads: int,
+) -> None:
+    """The caller, community and roles are read outside a transaction, one round trip
+    each; then ``BEGIN`` and the tenant go in one, the page in one, ``ROLLBACK`` in one;
+    all on one connection, taken from the pool once."""
+    slug = communities.alpha.ref.slug
+    url = f"/api/v1/t/{slug}/compounds"
+    assert client.get(url, headers=auth(who)).status_code == 200  # the token's last use
+    with wire(app.extensions["linli.db"].engine, tmp_path / "trace") as sent:
+        response = client.get(url, headers=auth(who))
+    assert response.status_code == 200
+    assert sent.checkouts == 1
+    reads = 1 + role_reads
+    trips = sent.trips
+    assert len(trips) == reads + 3
+    assert not any(message.startswith("Query") for trip in trips[:reads] for message in trip)
+    assert len(trips[reads]) == 1
+    assert begins_with_tenant(trips[reads][0], communities.alpha.ref.id)
+    assert trips[reads + 1][-1] == "Sync"
+    assert trips[reads + 2] == ["Query ROLLBACK"]
