@@ -10,10 +10,12 @@ from typing import Any
 import flask_smorest
 import pytest
 from flask import Flask
+from flask_smorest.pagination import _pagination_parameters_schema_factory
 from marshmallow import Schema, fields, post_dump, pre_dump
+from werkzeug.exceptions import HTTPException
 
 from linli.api.dumping import speed_up
-from linli.api.smorest import Blueprint, LinliParser
+from linli.api.smorest import Blueprint, LinliParser, PaginationParser
 from linli.app import LinliFlask
 from tests.conftest import Communities, auth
 from tests.test_rls import begins_with_tenant
@@ -115,6 +117,48 @@ def test_parser_makes_one_instance_per_schema_class() -> None:
     assert parser._get_schema(Inner, None) is first  # type: ignore[arg-type]
     instance = Inner()
     assert parser._get_schema(instance, None) is instance  # type: ignore[arg-type]
+
+
+PAGES = _pagination_parameters_schema_factory(1, 10, 100)
+
+
+def _pages(parser: LinliParser, query: str) -> tuple[int, int]:
+    with Flask("t").test_request_context(query_string=query) as context:
+        parameters = parser.parse(PAGES, context.request, location="query")
+    return parameters.page, parameters.page_size
+
+
+@pytest.mark.parametrize(
+    "query", ["", "page=2", "page_size=20", "page=3&page_size=7", "page_size=20&lang=en", "page=07"]
+)
+def test_pagination_parser_gives_webargs_pages(query: str) -> None:
+    parser, plain = PaginationParser(), LinliParser()
+    expected = _pages(plain, query)
+    assert _pages(parser, query) == expected
+    assert _pages(parser, query) == expected  # the second time from what the first kept
+    with Flask("t").test_request_context(query_string=query) as context:
+        first = parser.parse(PAGES, context.request, location="query")
+        first.item_count = 5
+        again = parser.parse(PAGES, context.request, location="query")
+    assert again is not first
+    assert again.item_count is None
+
+
+@pytest.mark.parametrize("query", ["page=0", "page_size=101", "page=x", "page_size=-1"])
+def test_pagination_parser_refuses_bad_pages_every_time(query: str) -> None:
+    parser = PaginationParser()
+    for _ in range(2):
+        with pytest.raises(HTTPException) as refused:
+            _pages(parser, query)
+        assert refused.value.code == 422
+    assert not parser._pages
+
+
+def test_pagination_parser_keeps_a_bounded_number_of_query_strings() -> None:
+    parser = PaginationParser()
+    for page in range(1, PaginationParser.KEPT + 20):
+        assert _pages(parser, f"page={page}") == (page, 10)
+    assert 0 < len(parser._pages) <= PaginationParser.KEPT
 
 
 def test_ensure_sync_passes_plain_functions_and_wraps_coroutines() -> None:
