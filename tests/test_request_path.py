@@ -9,14 +9,15 @@ from typing import Any
 
 import flask_smorest
 import pytest
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest.pagination import _pagination_parameters_schema_factory
 from marshmallow import Schema, fields, post_dump, pre_dump
 from werkzeug.exceptions import HTTPException
 
 from linli.api.dumping import speed_up
 from linli.api.smorest import Blueprint, LinliParser, PaginationParser
-from linli.app import LinliFlask
+from linli.app import CookieSessions, LinliFlask
 from tests.conftest import Communities, auth
 from tests.test_rls import begins_with_tenant
 from tests.wire import wire
@@ -226,3 +227,38 @@ def test_a_tenant_request_begins_its_transaction_with_the_tenant(
     assert begins_with_tenant(trips[reads][0], communities.alpha.ref.id)
     assert trips[reads + 1][-1] == "Sync"
     assert trips[reads + 2] == ["Query ROLLBACK"]
+
+
+def _session_app(interface: Any) -> Flask:
+    app = Flask("t")
+    app.secret_key = "s"
+    app.session_interface = interface
+
+    @app.get("/<action>")
+    def act(action: str) -> str:
+        if action == "read":
+            return str(session.get("n"))
+        if action == "write":
+            session["n"] = 1
+        elif action == "clear":
+            session.clear()
+        return "ok"
+
+    return app
+
+
+@pytest.mark.parametrize("action", ["nothing", "read", "write", "clear"])
+@pytest.mark.parametrize("cookie", [None, "valid", "forged"])
+def test_cookie_sessions_answer_as_flasks(action: str, cookie: str | None) -> None:
+    """The same body, cookie and ``Vary`` as Flask's own sessions, with a session
+    cookie or without one, whatever the view does with the session."""
+    answers = []
+    for interface in (SecureCookieSessionInterface(), CookieSessions()):
+        client = _session_app(interface).test_client()
+        if cookie is not None:
+            client.get("/write")
+            if cookie == "forged":
+                client.set_cookie("session", "eyJuIjoyfQ.forged.signature")
+        response = client.get(f"/{action}")
+        answers.append((response.data, response.headers.getlist("Set-Cookie"), response.vary))
+    assert answers[0] == answers[1]
