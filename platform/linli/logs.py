@@ -65,10 +65,15 @@ def _start_request() -> None:
     structlog.contextvars.bind_contextvars(request_id=g.request_id)
 
 
+_REQUEST_LOG = structlog.get_logger("linli.request")
+
+
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    if not _REQUEST_LOG.isEnabledFor(logging.INFO):
+        return response  # below the level: no need to gather the line's fields
     started = g.get("request_started")
-    structlog.get_logger("linli.request").info(
+    _REQUEST_LOG.info(
         "request",
         method=request.method,
         path=request.path,
