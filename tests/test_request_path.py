@@ -64,6 +64,20 @@ class Hooked(Schema):
         return {**data, "hooked": True}
 
 
+class Plain(Schema):
+    """The kinds with a shortcut, each given its own type, another type and None."""
+
+    text = fields.String(allow_none=True)
+    number = fields.Integer(allow_none=True)
+    counted = fields.Integer(as_string=True)
+    uid = fields.UUID(allow_none=True)
+    when = fields.DateTime(allow_none=True)
+    rfc = fields.DateTime(format="rfc")
+    stamp = fields.DateTime(format="timestamp")
+    day = fields.DateTime(format="%Y-%m-%d")
+    flag = fields.Boolean()
+
+
 class OwnGetter(Schema):
     name = fields.String()
 
@@ -78,10 +92,24 @@ SAMPLES: list[Any] = [
     {"id": uuid.uuid4(), "name": "金辉", "when": WHEN, "inner": {"code": "y"}, "secret": "s"},
     {"name": None},
     Row(),
+    Row(
+        text="音西",
+        number=5,
+        counted=6,
+        uid=uuid.uuid4(),
+        when=WHEN,
+        rfc=WHEN,
+        stamp=WHEN,
+        day=WHEN,
+        flag=True,
+    ),
+    Row(text=b"bytes", number=True, counted=7.9, uid=str(uuid.uuid4()), flag=0),
+    Row(text=7, number="8", uid=None, when=None),
+    {"text": None, "number": None, "flag": None},
 ]
 
 
-@pytest.mark.parametrize("schema_class", [Kitchen, Hooked, OwnGetter, Inner])
+@pytest.mark.parametrize("schema_class", [Kitchen, Hooked, OwnGetter, Inner, Plain])
 @pytest.mark.parametrize("many", [False, True])
 def test_fast_dump_matches_marshmallow(schema_class: type[Schema], many: bool) -> None:
     samples = [s for s in SAMPLES if schema_class is not Hooked or isinstance(s, dict)]
