@@ -66,9 +66,10 @@ class CookieSessions(SecureCookieSessionInterface):
     cookie and leaves its session alone: every API call (bearer tokens, no cookie)."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        """Flask builds the signing serializer (keys, signer, salt) before it looks for
-        the cookie; without a cookie there is nothing to verify."""
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        """Flask builds the signing serializer (keys, signer, salt) and parses the
+        cookies before it looks for its own; without a Cookie header there is nothing
+        to parse or verify."""
+        if app.secret_key and not request.environ.get("HTTP_COOKIE"):
             return self.session_class()
         return super().open_session(app, request)
 
