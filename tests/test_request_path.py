@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from linli.api.dumping import speed_up
 from linli.api.smorest import Blueprint, LinliParser, PaginationParser
 from linli.app import CookieSessions, LinliFlask
+from linli.identity.permissions import Level, Registry, Role
 from tests.conftest import Communities, auth
 from tests.test_rls import begins_with_tenant
 from tests.wire import wire
@@ -140,6 +141,21 @@ def test_pagination_header_is_flask_smorests(page: int, page_size: int, items: i
     theirs = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, items)
     assert json.dumps(ours) == json.dumps(theirs)  # the header, key order included
 
+
+def test_granted_permissions_follow_declarations() -> None:
+    """What roles grant is kept, and forgotten when a permission or a role is declared."""
+    registry = Registry()
+    seen = registry.permission("seen", Level.READ, "")
+    changed = registry.permission("changed", Level.WRITE, "")
+    registry.role(Role("everything", "", frozenset(), grants_all=True))
+    assert registry.granted(["everything"], Level.WRITE) == {seen, changed}
+    assert registry.granted({"everything"}, Level.READ) == {seen}
+    added = registry.permission("added", Level.READ, "")
+    assert registry.granted(["everything"], Level.WRITE) == {seen, changed, added}
+    assert registry.granted(["viewer"], Level.ADMIN) == frozenset()
+    registry.role(Role("viewer", "", frozenset({seen})))
+    assert registry.granted(["viewer"], Level.ADMIN) == {seen}
+    assert registry.granted(["viewer", "everything"], Level.READ) == {seen, added}
 
 
 def test_parser_makes_one_instance_per_schema_class() -> None:
