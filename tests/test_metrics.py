@@ -25,3 +25,28 @@ def test_requests_are_counted_by_endpoint_without_community_labels(
     labels = " ".join(re.findall(r"\{[^}]*\}", text))
     for community in ("alpha", "beta", "福百"):
         assert community not in labels
+
+
+def _count(client: FlaskClient, status: int) -> int:
+    text = client.get("/metrics").get_data(as_text=True)
+    line = re.search(
+        r'linli_http_requests_total\{endpoint="places.Compounds",method="GET",'
+        rf'status="{status}"\}} (\S+)',
+        text,
+    )
+    return 0 if line is None else int(float(line.group(1)))
+
+
+def test_each_answer_counts_once_in_the_series_of_its_status(
+    client: FlaskClient, communities: Communities
+) -> None:
+    """Two series of one endpoint: a 200 and a 404 each add to their own."""
+    before = {status: _count(client, status) for status in (200, 404)}
+    for _ in range(2):
+        assert (
+            client.get("/api/v1/t/alpha/compounds", headers=auth("alpha_admin")).status_code == 200
+        )
+    assert client.get("/api/v1/t/alpha/compounds", headers=auth("partner_ended")).status_code == 404
+    assert client.get("/api/v1/t/alpha/compounds", headers=auth("nobody")).status_code == 404
+    after = {status: _count(client, status) for status in (200, 404)}
+    assert (after[200] - before[200], after[404] - before[404]) == (2, 2)

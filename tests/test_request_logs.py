@@ -202,3 +202,22 @@ def test_refused_request_to_a_suspended_community_names_it(
     line = _one_request_line(stderr_lines)
     assert line["status"] == 403
     assert line.get("tenant") == "gamma"
+
+
+def test_below_info_no_request_line_and_still_the_request_id(
+    client: FlaskClient, communities: Communities, stderr_lines: Reader
+) -> None:
+    """At WARNING (a quiet deployment) the request line is not even gathered; the
+    response still names its request."""
+    request_log = logging.getLogger("linli.request")
+    previous = request_log.level
+    request_log.setLevel(logging.WARNING)
+    try:
+        response = client.get("/api/v1/t/alpha/compounds", headers={**AUTH, "X-Request-ID": "q-1"})
+    finally:
+        request_log.setLevel(previous)
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "q-1"
+    assert _request_lines(stderr_lines()) == []
+    client.get("/api/v1/t/alpha/compounds", headers={**AUTH, "X-Request-ID": "q-2"})
+    assert _single(stderr_lines())["request_id"] == "q-2"  # back at INFO, back in the log

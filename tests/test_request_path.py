@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import flask_smorest
 import pytest
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_smorest.pagination import _pagination_parameters_schema_factory
 from marshmallow import Schema, fields, post_dump, pre_dump
+from werkzeug.exceptions import HTTPException
 
 from linli.api.dumping import speed_up
-from linli.api.smorest import Blueprint, LinliParser
-from linli.app import LinliFlask
+from linli.api.smorest import Blueprint, LinliParser, PaginationParser
+from linli.app import CookieSessions, LinliFlask
+from linli.identity.permissions import Level, Registry, Role
 from tests.conftest import Communities, auth
+from tests.test_rls import begins_with_tenant
+from tests.wire import wire
 
 
 class Row:
@@ -58,6 +66,20 @@ class Hooked(Schema):
         return {**data, "hooked": True}
 
 
+class Plain(Schema):
+    """The kinds with a shortcut, each given its own type, another type and None."""
+
+    text = fields.String(allow_none=True)
+    number = fields.Integer(allow_none=True)
+    counted = fields.Integer(as_string=True)
+    uid = fields.UUID(allow_none=True)
+    when = fields.DateTime(allow_none=True)
+    rfc = fields.DateTime(format="rfc")
+    stamp = fields.DateTime(format="timestamp")
+    day = fields.DateTime(format="%Y-%m-%d")
+    flag = fields.Boolean()
+
+
 class OwnGetter(Schema):
     name = fields.String()
 
@@ -72,10 +94,24 @@ SAMPLES: list[Any] = [
     {"id": uuid.uuid4(), "name": "金辉", "when": WHEN, "inner": {"code": "y"}, "secret": "s"},
     {"name": None},
     Row(),
+    Row(
+        text="音西",
+        number=5,
+        counted=6,
+        uid=uuid.uuid4(),
+        when=WHEN,
+        rfc=WHEN,
+        stamp=WHEN,
+        day=WHEN,
+        flag=True,
+    ),
+    Row(text=b"bytes", number=True, counted=7.9, uid=str(uuid.uuid4()), flag=0),
+    Row(text=7, number="8", uid=None, when=None),
+    {"text": None, "number": None, "flag": None},
 ]
 
 
-@pytest.mark.parametrize("schema_class", [Kitchen, Hooked, OwnGetter, Inner])
+@pytest.mark.parametrize("schema_class", [Kitchen, Hooked, OwnGetter, Inner, Plain])
 @pytest.mark.parametrize("many", [False, True])
 def test_fast_dump_matches_marshmallow(schema_class: type[Schema], many: bool) -> None:
     samples = [s for s in SAMPLES if schema_class is not Hooked or isinstance(s, dict)]
@@ -102,7 +138,24 @@ def test_fast_dump_leaves_a_schema_with_its_own_serialize() -> None:
 )
 def test_pagination_header_is_flask_smorests(page: int, page_size: int, items: int) -> None:
     ours = Blueprint._make_pagination_metadata(page, page_size, items)
-    assert ours == flask_smorest.Blueprint._make_pagination_metadata(page, page_size, items)
+    theirs = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, items)
+    assert json.dumps(ours) == json.dumps(theirs)  # the header, key order included
+
+
+def test_granted_permissions_follow_declarations() -> None:
+    """What roles grant is kept, and forgotten when a permission or a role is declared."""
+    registry = Registry()
+    seen = registry.permission("seen", Level.READ, "")
+    changed = registry.permission("changed", Level.WRITE, "")
+    registry.role(Role("everything", "", frozenset(), grants_all=True))
+    assert registry.granted(["everything"], Level.WRITE) == {seen, changed}
+    assert registry.granted({"everything"}, Level.READ) == {seen}
+    added = registry.permission("added", Level.READ, "")
+    assert registry.granted(["everything"], Level.WRITE) == {seen, changed, added}
+    assert registry.granted(["viewer"], Level.ADMIN) == frozenset()
+    registry.role(Role("viewer", "", frozenset({seen})))
+    assert registry.granted(["viewer"], Level.ADMIN) == {seen}
+    assert registry.granted(["viewer", "everything"], Level.READ) == {seen, added}
 
 
 def test_parser_makes_one_instance_per_schema_class() -> None:
@@ -112,6 +165,48 @@ def test_parser_makes_one_instance_per_schema_class() -> None:
     assert parser._get_schema(Inner, None) is first  # type: ignore[arg-type]
     instance = Inner()
     assert parser._get_schema(instance, None) is instance  # type: ignore[arg-type]
+
+
+PAGES = _pagination_parameters_schema_factory(1, 10, 100)
+
+
+def _pages(parser: LinliParser, query: str) -> tuple[int, int]:
+    with Flask("t").test_request_context(query_string=query) as context:
+        parameters = parser.parse(PAGES, context.request, location="query")
+    return parameters.page, parameters.page_size
+
+
+@pytest.mark.parametrize(
+    "query", ["", "page=2", "page_size=20", "page=3&page_size=7", "page_size=20&lang=en", "page=07"]
+)
+def test_pagination_parser_gives_webargs_pages(query: str) -> None:
+    parser, plain = PaginationParser(), LinliParser()
+    expected = _pages(plain, query)
+    assert _pages(parser, query) == expected
+    assert _pages(parser, query) == expected  # the second time from what the first kept
+    with Flask("t").test_request_context(query_string=query) as context:
+        first = parser.parse(PAGES, context.request, location="query")
+        first.item_count = 5
+        again = parser.parse(PAGES, context.request, location="query")
+    assert again is not first
+    assert again.item_count is None
+
+
+@pytest.mark.parametrize("query", ["page=0", "page_size=101", "page=x", "page_size=-1"])
+def test_pagination_parser_refuses_bad_pages_every_time(query: str) -> None:
+    parser = PaginationParser()
+    for _ in range(2):
+        with pytest.raises(HTTPException) as refused:
+            _pages(parser, query)
+        assert refused.value.code == 422
+    assert not parser._pages
+
+
+def test_pagination_parser_keeps_a_bounded_number_of_query_strings() -> None:
+    parser = PaginationParser()
+    for page in range(1, PaginationParser.KEPT + 20):
+        assert _pages(parser, f"page={page}") == (page, 10)
+    assert 0 < len(parser._pages) <= PaginationParser.KEPT
 
 
 def test_ensure_sync_passes_plain_functions_and_wraps_coroutines() -> None:
@@ -149,3 +244,68 @@ def test_api_requests_do_not_meet_the_rate_limiter(
     response = client.get(f"/api/v1/t/{slug}/compounds", headers=auth("alpha_admin"))
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response.headers
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("who", "role_reads"), [("platform_admin", 0), ("alpha_staff", 3)])
+def test_a_tenant_request_begins_its_transaction_with_the_tenant(
+    app: Flask,
+    client: Any,
+    communities: Communities,
+    tmp_path: Path,
+    who: str,
+    role_reads: int,
+) -> None:
+    """The caller, community and roles are read outside a transaction, one round trip
+    each; then ``BEGIN`` and the tenant go in one, the page in one, ``ROLLBACK`` in one;
+    all on one connection, taken from the pool once."""
+    slug = communities.alpha.ref.slug
+    url = f"/api/v1/t/{slug}/compounds"
+    assert client.get(url, headers=auth(who)).status_code == 200  # the token's last use
+    with wire(app.extensions["linli.db"].engine, tmp_path / "trace") as sent:
+        response = client.get(url, headers=auth(who))
+    assert response.status_code == 200
+    assert sent.checkouts == 1
+    reads = 1 + role_reads
+    trips = sent.trips
+    assert len(trips) == reads + 3
+    assert not any(message.startswith("Query") for trip in trips[:reads] for message in trip)
+    assert len(trips[reads]) == 1
+    assert begins_with_tenant(trips[reads][0], communities.alpha.ref.id)
+    assert trips[reads + 1][-1] == "Sync"
+    assert trips[reads + 2] == ["Query ROLLBACK"]
+
+
+def _session_app(interface: Any) -> Flask:
+    app = Flask("t")
+    app.secret_key = "s"
+    app.session_interface = interface
+
+    @app.get("/<action>")
+    def act(action: str) -> str:
+        if action == "read":
+            return str(session.get("n"))
+        if action == "write":
+            session["n"] = 1
+        elif action == "clear":
+            session.clear()
+        return "ok"
+
+    return app
+
+
+@pytest.mark.parametrize("action", ["nothing", "read", "write", "clear"])
+@pytest.mark.parametrize("cookie", [None, "valid", "forged"])
+def test_cookie_sessions_answer_as_flasks(action: str, cookie: str | None) -> None:
+    """The same body, cookie and ``Vary`` as Flask's own sessions, with a session
+    cookie or without one, whatever the view does with the session."""
+    answers = []
+    for interface in (SecureCookieSessionInterface(), CookieSessions()):
+        client = _session_app(interface).test_client()
+        if cookie is not None:
+            client.get("/write")
+            if cookie == "forged":
+                client.set_cookie("session", "eyJuIjoyfQ.forged.signature")
+        response = client.get(f"/{action}")
+        answers.append((response.data, response.headers.getlist("Set-Cookie"), response.vary))
+    assert answers[0] == answers[1]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 from flask import Flask
+from psycopg import pq
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -14,6 +17,7 @@ from linli.config import Settings
 from linli.db import tenant_scoped_tables
 from linli.tenancy.context import tenant_context
 from tests.conftest import Communities, auth
+from tests.wire import wire
 
 pytestmark = pytest.mark.postgres  # row-level security is PostgreSQL's
 
@@ -220,3 +224,93 @@ def test_lazy_description_describes_its_own_result(app: Flask) -> None:
     finally:
         raw.rollback()
         raw.close()
+
+
+def begins_with_tenant(message: str, tenant_id: int) -> bool:
+    """Whether ``message`` is a ``BEGIN`` (with whatever options the connection has)
+    and the tenant setting, as one simple query."""
+    begin, _, setting = message.partition("; ")
+    return begin.startswith("Query BEGIN") and (
+        setting == f"SELECT set_config('app.tenant_id', '{tenant_id}', true)"
+    )
+
+
+def test_a_tenant_entered_after_the_begin_comes_with_the_first_statement(
+    app: Flask, communities: Communities, tmp_path: Path
+) -> None:
+    """A transaction begun with no tenant (psycopg has sent nothing yet) and then given
+    one sends ``BEGIN`` and the setting in one round trip before its first statement."""
+    alpha = communities.alpha
+    with app.app_context():
+        session = db.session()
+        with wire(db.database().engine, tmp_path / "trace") as sent:
+            session.connection()
+            with tenant_context(alpha.ref):
+                ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+            session.rollback()
+    assert ids == set(alpha.compounds)
+    assert len(sent.trips) == 3
+    assert begins_with_tenant(sent.trips[0][0], alpha.ref.id)
+    assert sent.trips[1] == ["Query SELECT id FROM compounds"]
+    assert sent.trips[2] == ["Query ROLLBACK"]
+
+
+def test_a_setting_no_statement_carried_ends_with_its_transaction(
+    app: Flask, communities: Communities
+) -> None:
+    """A tenant entered but never sent must not reach the connection's next transaction."""
+    with app.app_context():
+        session = db.session()
+        session.connection()
+        with tenant_context(communities.alpha.ref):
+            db._sync_rls_tenant(session)
+        session.rollback()
+        assert session.execute(text("SELECT count(*) FROM compounds")).scalar() == 0
+        with tenant_context(communities.beta.ref):
+            ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+        session.rollback()
+    assert ids == set(communities.beta.compounds)
+
+
+def test_reads_before_the_tenant_run_in_autocommit_on_the_requests_connection(
+    app: Flask, communities: Communities
+) -> None:
+    """No transaction is open while the tenant is looked up; the request's transaction
+    then runs on the same connection, under the tenant found."""
+    alpha = communities.alpha
+    with app.test_request_context():
+        session = db.session()
+        with db.reads_before_tenant():
+            raw = session.connection().connection.dbapi_connection
+            assert isinstance(raw, psycopg.Connection)
+            assert session.execute(text("SELECT count(*) FROM compounds")).scalar() == 0
+            assert raw.info.transaction_status == pq.TransactionStatus.IDLE
+        assert not raw.autocommit
+        with tenant_context(alpha.ref):
+            ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+            assert session.connection().connection.dbapi_connection is raw
+        assert raw.info.transaction_status == pq.TransactionStatus.INTRANS
+        session.rollback()
+    assert ids == set(alpha.compounds)
+
+
+def test_a_commit_among_the_reads_hands_back_a_connection_for_transactions(
+    app: Flask, communities: Communities
+) -> None:
+    """A token's last use is committed in the block: its connection goes back to the pool
+    out of autocommit, and the rest of the request still runs in a transaction."""
+    beta = communities.beta
+    with app.test_request_context():
+        session = db.session()
+        with db.reads_before_tenant():
+            raw = session.connection().connection.dbapi_connection
+            assert isinstance(raw, psycopg.Connection)
+            session.commit()
+            assert not raw.autocommit
+            session.execute(text("SELECT 1"))
+        with tenant_context(beta.ref):
+            ids = set(session.execute(text("SELECT id FROM compounds")).scalars())
+            status = session.connection().connection.dbapi_connection.info.transaction_status
+        session.rollback()
+    assert ids == set(beta.compounds)
+    assert status == pq.TransactionStatus.INTRANS

@@ -11,7 +11,8 @@ from typing import Any
 
 import structlog
 import swagger_ui_bundle
-from flask import Flask, Response, send_from_directory
+from flask import Flask, Request, Response, send_from_directory
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -61,8 +62,30 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus the work of a request that has no session
+    cookie and leaves its session alone: every API call (bearer tokens, no cookie)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Flask builds the signing serializer (keys, signer, salt) and parses the
+        cookies before it looks for its own; without a Cookie header there is nothing
+        to parse or verify."""
+        if app.secret_key and not request.environ.get("HTTP_COOKIE"):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask reads seven cookie settings before it finds that an empty session
+        nobody read or changed needs neither a cookie nor ``Vary: Cookie``."""
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
+
+
 class LinliFlask(Flask):
-    """Flask, minus a check repeated for every hook of every request."""
+    """Flask, minus work repeated for every request: a check for every hook, and the
+    session cookie's machinery for requests without one."""
+
+    session_interface = CookieSessions()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Flask asks ``inspect.iscoroutinefunction`` about each hook and view on every

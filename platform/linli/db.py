@@ -216,24 +216,38 @@ def _with_tenant_parameter(parameters: Any, tenant_id: int) -> Any:
     return {**(parameters or {}), TENANT_PARAMETER: tenant_id}
 
 
-RLS_SETTING_SQL = "SELECT set_config('app.tenant_id', %s, true)"
 _RLS_KEY = "linli_rls_tenant"
 _BEGUN_FOR = "linli_begun_for_tenant"
 _NOT_FOLDED = object()
+# Per psycopg connection (keyed by it: SQLAlchemy's connection info is not there for
+# every statement, e.g. those of its first connect): a tenant set but not sent yet, and
+# the connections reading in autocommit for :func:`reads_before_tenant`.
+_pending_tenant: weakref.WeakKeyDictionary[Any, int | None] = weakref.WeakKeyDictionary()
+_reading_in_autocommit: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | None) -> None:
-    connection.exec_driver_sql(RLS_SETTING_SQL, ("" if tenant_id is None else str(tenant_id),))
+    """Set ``tenant_id`` for the rest of the transaction, sent with its next statement
+    (see :func:`_settle_tenant_first`): a tenant entered after the transaction began
+    costs no SQLAlchemy execution, and no round trip of its own when psycopg has not
+    sent the ``BEGIN`` yet."""
+    _pending_tenant[connection.connection.dbapi_connection] = tenant_id
     session.info[_RLS_KEY] = tenant_id
 
 
-def _begin_sql(begin: bytes, tenant_id: int) -> bytes:
-    """``begin`` and the tenant setting as one simple-protocol string: one round trip.
+def _setting_sql(tenant_id: int | None) -> bytes:
+    """The tenant setting as a simple-protocol statement (no tenant: unset, no row).
 
     The id is rendered, not bound (the simple protocol has no parameters): it is an
     ``int`` formatted with ``%d``, so nothing but digits can reach the SQL.
     """
-    return b"%s; SELECT set_config('app.tenant_id', '%d', true)" % (begin, int(tenant_id))
+    value = b"" if tenant_id is None else b"%d" % int(tenant_id)
+    return b"SELECT set_config('app.tenant_id', '%s', true)" % value
+
+
+def _begin_sql(begin: bytes, tenant_id: int | None) -> bytes:
+    """``begin`` and the tenant setting as one simple-protocol string: one round trip."""
+    return begin + b"; " + _setting_sql(tenant_id)
 
 
 def _begin_command(raw: psycopg.Connection[Any]) -> bytes | None:
@@ -274,9 +288,11 @@ def _fold_tenant_into_begin(engine: Engine) -> None:
 
     def do_begin(connection: PoolProxiedConnection) -> None:
         # What an earlier transaction left (one begun on a bare connection, which no
-        # session's after_begin read) must not pass for this one's.
+        # session's after_begin read, or a setting no statement came to carry) must
+        # not pass for this one's.
         connection.info.pop(_BEGUN_FOR, None)
         raw = connection.dbapi_connection
+        _pending_tenant.pop(raw, None)
         begin = _begin_command(raw) if isinstance(raw, psycopg.Connection) else None
         if begin is None:
             return
@@ -303,12 +319,69 @@ def _keep_prepared_statements(engine: Engine) -> None:
 
     def do_rollback(connection: Any) -> None:
         raw = getattr(connection, "dbapi_connection", connection)
+        _end_autocommit_reads(raw)
         if not isinstance(raw, psycopg.Connection) or raw.autocommit:
             connection.rollback()
         elif raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
             _run_simple(raw, b"ROLLBACK")
 
     engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
+
+
+def _settle_tenant_first(engine: Engine) -> None:
+    """Send a tenant entered after ``engine``'s transaction began (:func:`_set_rls_tenant`)
+    just before the transaction's next statement, with the ``BEGIN`` psycopg would
+    otherwise send on its own: one round trip for both.
+
+    Done in the dialect's ``do_execute`` (and its two siblings), which every statement
+    of a connection passes and SQLAlchemy wraps in its error handling, so a failure is
+    the statement's (a dead connection still invalidates the pool). A connection
+    reading in autocommit (:func:`reads_before_tenant`) keeps the setting for the
+    first statement after its reads: a setting is transaction-local, and the reads
+    run before any tenant.
+    """
+    dialect = engine.dialect
+    execute, execute_no_params, executemany = (
+        dialect.do_execute,
+        dialect.do_execute_no_params,
+        dialect.do_executemany,
+    )
+
+    def settle(cursor: Any) -> None:
+        if not _pending_tenant:
+            return
+        raw = cursor.connection
+        if raw in _reading_in_autocommit or raw not in _pending_tenant:
+            return
+        tenant_id = _pending_tenant.pop(raw)
+        begin = _begin_command(raw)
+        _run_simple(raw, _setting_sql(tenant_id) if begin is None else _begin_sql(begin, tenant_id))
+
+    def do_execute(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        settle(cursor)
+        execute(cursor, statement, parameters, context)
+
+    def do_execute_no_params(cursor: Any, statement: str, context: Any = None) -> None:
+        settle(cursor)
+        execute_no_params(cursor, statement, context)
+
+    def do_executemany(cursor: Any, statement: str, parameters: Any, context: Any = None) -> None:
+        settle(cursor)
+        executemany(cursor, statement, parameters, context)
+
+    dialect.do_execute = do_execute  # type: ignore[method-assign]
+    dialect.do_execute_no_params = do_execute_no_params  # type: ignore[method-assign]
+    dialect.do_executemany = do_executemany  # type: ignore[method-assign]
+
+
+def _end_autocommit_reads(raw: Any) -> None:
+    """Put a connection :func:`reads_before_tenant` switched to autocommit back to
+    transactions, when the block ends or, first, when its transaction does (a commit
+    in the block hands it back to the pool, whose reset-on-return rolls back)."""
+    if raw in _reading_in_autocommit:
+        _reading_in_autocommit.discard(raw)
+        if not raw.closed:  # a lost connection is not handed out again
+            raw.autocommit = False
 
 
 @event.listens_for(Session, "after_begin")
@@ -433,6 +506,7 @@ class Database:
         if self.is_postgres:
             _fold_tenant_into_begin(self.engine)
             _keep_prepared_statements(self.engine)
+            _settle_tenant_first(self.engine)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"rls": self.is_postgres}
         )
@@ -452,23 +526,28 @@ def reads_before_tenant() -> Iterator[Session]:
     """The request's session for the reads that find its tenant (caller, community,
     roles), each statement a transaction of its own on PostgreSQL.
 
-    Read inside the request's transaction, they would open it with no tenant, and
-    entering the tenant would cost a ``set_config`` round trip of its own (and the
-    transaction a ``BEGIN`` one); outside it, the first statement after the block
-    opens a transaction whose ``BEGIN`` carries the tenant. A write in the block (a
-    token's last use) commits at once, as it would have a statement later. With a
-    transaction already open, the block changes nothing.
+    Read inside the request's transaction, they would open it with no tenant (a
+    ``BEGIN`` round trip of its own), and entering the tenant would cost a
+    ``set_config`` round trip of its own. Here the request's transaction is begun but
+    its connection reads in autocommit; after the block, the first statement sends
+    ``BEGIN`` and the tenant entered meanwhile in one round trip before it. One
+    connection serves the whole request (no second checkout, no isolation level to
+    set and reset). A write in the block (a token's last use) commits at once, as it
+    would have a statement later. With a transaction already open, the block changes
+    nothing, and so does a tenant already in context (its ``BEGIN`` is sent).
     """
     current = session()
-    if not database().is_postgres or current.in_transaction():
-        yield current
-        return
-    current.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    raw: Any = None
+    if database().is_postgres and not current.in_transaction():
+        raw = current.connection().connection.dbapi_connection
+        if raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:  # no BEGIN sent yet
+            raw.autocommit = True
+            _reading_in_autocommit.add(raw)
     try:
         yield current
-        current.commit()
     finally:
-        current.rollback()  # ends the autocommit "transaction": releases the connection
+        if raw is not None:
+            _end_autocommit_reads(raw)
 
 
 def database() -> Database:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 
 import structlog
 from flask import Flask, Response, g, request
@@ -60,15 +60,20 @@ def configure_logging(*, json: bool, level: str) -> None:
 def _start_request() -> None:
     structlog.contextvars.clear_contextvars()
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
     g.request_started = time.perf_counter()
     structlog.contextvars.bind_contextvars(request_id=g.request_id)
 
 
+_REQUEST_LOG = structlog.get_logger("linli.request")
+
+
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+    if not _REQUEST_LOG.isEnabledFor(logging.INFO):
+        return response  # below the level: no need to gather the line's fields
     started = g.get("request_started")
-    structlog.get_logger("linli.request").info(
+    _REQUEST_LOG.info(
         "request",
         method=request.method,
         path=request.path,

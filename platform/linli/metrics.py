@@ -36,12 +36,24 @@ LATENCY = Histogram(
 )
 
 
+# The two series of each (method, endpoint, status) answered so far: the same children
+# the metrics keep, found without prometheus_client's label checks and lock.
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def _observe(response: Response) -> Response:
-    endpoint = request.endpoint or "unmatched"
-    REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    key = (request.method, request.endpoint or "unmatched", response.status_code)
+    series = _series.get(key)
+    if series is None:
+        method, endpoint, status = key
+        series = _series[key] = (
+            REQUESTS.labels(method, endpoint, str(status)),
+            LATENCY.labels(method, endpoint),
+        )
+    series[0].inc()
     started = g.get("request_started")  # stamped by linli.logs when the request began
     if started is not None:
-        LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        series[1].observe(time.perf_counter() - started)
     return response
 
 

@@ -50,6 +50,12 @@ class Role:
 class Registry:
     permissions: dict[str, Permission] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
+    #: What :meth:`granted` answered, by roles and cap: the same on every request of a
+    #: caller (a platform admin's is every permission, gathered anew each time), and
+    #: forgotten whenever a permission or role is declared.
+    _granted: dict[tuple[frozenset[str], Level], frozenset[str]] = field(
+        default_factory=dict, repr=False
+    )
 
     def permission(
         self, name: str, level: Level, description: Any, *, platform: bool = False
@@ -58,6 +64,7 @@ class Registry:
         if name in self.permissions and self.permissions[name].level != level:
             raise ValueError(f"permission {name} declared twice with different levels")
         self.permissions[name] = Permission(name, level, description, platform)
+        self._granted.clear()
         return name
 
     def role(self, role: Role) -> None:
@@ -68,8 +75,19 @@ class Registry:
         if existing is not None and existing.permissions != role.permissions:
             raise ValueError(f"role {role.name} declared twice, differently")
         self.roles[role.name] = role
+        self._granted.clear()
 
     def granted(self, roles: Iterable[str], cap: Level) -> frozenset[str]:
+        """The permissions ``roles`` grant, capped at ``cap``. Which roles a caller
+        holds is read on every request; what a set of roles grants changes only when
+        permissions or roles are declared (start-up, plugins)."""
+        key = (frozenset(roles), cap)
+        granted = self._granted.get(key)
+        if granted is None:
+            granted = self._granted[key] = self._gather(key[0], cap)
+        return granted
+
+    def _gather(self, roles: frozenset[str], cap: Level) -> frozenset[str]:
         names: set[str] = set()
         for role_name in roles:
             role = self.roles.get(role_name)
