@@ -231,7 +231,7 @@ def begins_with_tenant(message: str, tenant_id: int) -> bool:
     and the tenant setting, as one simple query."""
     begin, _, setting = message.partition("; ")
     return begin.startswith("Query BEGIN") and (
-        setting == f"SELECT set_config('app.tenant_id', '{tenant_id}', true)"
+        setting == f"SET LOCAL app.tenant_id = '{tenant_id}'"
     )
 
 

@@ -238,11 +238,14 @@ def _set_rls_tenant(session: Session, connection: Connection, tenant_id: int | N
 def _setting_sql(tenant_id: int | None) -> bytes:
     """The tenant setting as a simple-protocol statement (no tenant: unset, no row).
 
-    The id is rendered, not bound (the simple protocol has no parameters): it is an
-    ``int`` formatted with ``%d``, so nothing but digits can reach the SQL.
+    ``SET LOCAL`` rather than ``SELECT set_config(…, true)``: as transaction-local, but
+    a command PostgreSQL neither plans nor answers with a row, and the form Citus
+    forwards to its workers. The id is rendered, not bound (the simple protocol has no
+    parameters): it is an ``int`` formatted with ``%d``, so nothing but digits can reach
+    the SQL.
     """
     value = b"" if tenant_id is None else b"%d" % int(tenant_id)
-    return b"SELECT set_config('app.tenant_id', '%s', true)" % value
+    return b"SET LOCAL app.tenant_id = '%s'" % value
 
 
 def _begin_sql(begin: bytes, tenant_id: int | None) -> bytes:
@@ -528,7 +531,7 @@ def reads_before_tenant() -> Iterator[Session]:
 
     Read inside the request's transaction, they would open it with no tenant (a
     ``BEGIN`` round trip of its own), and entering the tenant would cost a
-    ``set_config`` round trip of its own. Here the request's transaction is begun but
+    setting round trip of its own. Here the request's transaction is begun but
     its connection reads in autocommit; after the block, the first statement sends
     ``BEGIN`` and the tenant entered meanwhile in one round trip before it. One
     connection serves the whole request (no second checkout, no isolation level to
