@@ -200,7 +200,7 @@ def test_a_job_with_an_idempotency_key_is_committed_durably(
         keyed = list(sent)
     relaxed = "SET LOCAL synchronous_commit TO OFF; COMMIT"
     (insert,) = [s for s in plain if "INSERT INTO job_records" in s]  # one round trip
-    assert insert.startswith("BEGIN; SELECT set_config('app.tenant_id'")
+    assert insert.startswith("BEGIN; SET LOCAL app.tenant_id = ")
     assert insert.endswith(relaxed)
     (keyed_insert,) = [s for s in keyed if "INSERT INTO job_records" in s]
     assert keyed_insert.endswith("; COMMIT")
