@@ -20,19 +20,22 @@ the row again, from what the job carries (its :class:`Identity`).
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from itertools import groupby
 from typing import Any, NamedTuple, cast
 
+import sqlalchemy as sa
 import structlog
 from flask import Flask
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.elements import ClauseElement
 
 from linli import db
@@ -186,24 +189,57 @@ class _Deferred:
             with tenant_context(tenant), engine.begin() as transaction:
                 for shape, same in groupby(batch, key=lambda o: tuple(sorted(o.values))):
                     group = list(same)
-                    result = transaction.execute(
-                        _batched_update(shape),
-                        [
-                            {"b_tenant_id": tenant.id, "b_id": o.record_id}
-                            | {f"b_{k}": v for k, v in o.values.items()}
-                            for o in group
-                        ],
-                    )
+                    result = _update_batch(transaction, tenant.id, shape, group)
                     if result.rowcount != len(group):
                         _insert_missing(transaction, group)
 
 
-def _batched_update(columns: Iterable[str]) -> Any:
+def _update_batch(
+    transaction: Connection, tenant_id: int, columns: tuple[str, ...], outcomes: list[Outcome]
+) -> CursorResult[Any]:
+    """Update ``columns`` of the tenant's rows of ``outcomes``. On PostgreSQL as one
+    statement over arrays of the values (the server then runs one ``UPDATE``, not one per
+    outcome, and its text depends only on ``columns``); elsewhere executed per row."""
+    if transaction.dialect.name == "postgresql":
+        arrays = {f"b_{c}": [o.values[c] for o in outcomes] for c in columns}
+        arrays["b_id"] = [o.record_id for o in outcomes]
+        return transaction.execute(_unnested_update(columns), {"b_tenant_id": tenant_id} | arrays)
+    return transaction.execute(
+        _batched_update(columns),
+        [
+            {"b_tenant_id": tenant_id, "b_id": o.record_id}
+            | {f"b_{c}": v for c, v in o.values.items()}
+            for o in outcomes
+        ],
+    )
+
+
+@functools.cache
+def _unnested_update(columns: tuple[str, ...]) -> Any:
+    """``UPDATE`` of ``columns`` of the current tenant's rows, from one array of values
+    per column (and one of ids), each bound as an array of its column's type (an array
+    of NULLs only is then typed too)."""
+    unnested = [
+        sa.func.unnest(sa.bindparam(f"b_{c}", type_=ARRAY(LEDGER.c[c].type))).label(c)
+        for c in ("id", *columns)
+    ]
+    rows = sa.select(*unnested).subquery("outcome")
+    return (
+        update(LEDGER)
+        .where(LEDGER.c.tenant_id == sa.bindparam("b_tenant_id"), LEDGER.c.id == rows.c.id)
+        .values({c: rows.c[c] for c in columns})
+    )
+
+
+@functools.cache
+def _batched_update(columns: tuple[str, ...]) -> Any:
     """``UPDATE`` of ``columns`` of the current tenant's row, all values bound."""
     return (
         update(LEDGER)
-        .where(LEDGER.c.tenant_id == bindparam("b_tenant_id"), LEDGER.c.id == bindparam("b_id"))
-        .values({c: bindparam(f"b_{c}", type_=LEDGER.c[c].type) for c in columns})
+        .where(
+            LEDGER.c.tenant_id == sa.bindparam("b_tenant_id"), LEDGER.c.id == sa.bindparam("b_id")
+        )
+        .values({c: sa.bindparam(f"b_{c}", type_=LEDGER.c[c].type) for c in columns})
     )
 
 
