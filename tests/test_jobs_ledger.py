@@ -4,6 +4,7 @@ the disk only where that is safe."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -332,3 +333,47 @@ def test_an_enqueue_redis_refuses_leaves_its_row_failed(
         status, error = db.session().execute(query).one()
     assert refused.value.code == 503
     assert (status, error["code"]) == ("failed", "jobs_unavailable")
+
+
+def test_due_outcomes_are_sent_by_the_clock_not_by_the_next_job(
+    app: Flask, communities: Communities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread that runs jobs never waits for the database for a due batch: an
+    outcome added once the batch is due joins it, and the clock's thread sends it.
+    (A batch is held back here while the second outcome is added: the thread adding it
+    would wait, were it to send.)"""
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        first, second = (enqueue("test.quick").id for _ in range(2))  # rows exist
+    monkeypatch.setattr(ledger._deferred, "app", app)
+    sent: list[tuple[str, int]] = []
+    send = ledger._Deferred._send
+
+    def recorded(outcomes: list[ledger.Outcome]) -> None:
+        sent.append((threading.current_thread().name, len(outcomes)))
+        send(outcomes)
+
+    monkeypatch.setattr(ledger._Deferred, "_send", staticmethod(recorded))
+    held, release = threading.Event(), threading.Event()
+
+    def hold_sending() -> None:
+        with ledger._deferred._sending:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_sending)
+    holder.start()
+    try:
+        held.wait(10)
+        ref = communities.alpha.ref
+        assert ledger.defer(ledger.Outcome(ref, first, {"progress": 1}, None))
+        time.sleep(ledger.FLUSH_AFTER * 1.5)  # due
+        started = time.monotonic()
+        assert ledger.defer(ledger.Outcome(ref, second, {"progress": 2}, None))
+        assert time.monotonic() - started < 0.5, "the job's thread waited to send"
+    finally:
+        release.set()
+        holder.join(10)
+    deadline = time.monotonic() + 10
+    while not sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent == [("linli-job-clock", 2)]

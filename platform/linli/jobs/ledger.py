@@ -110,10 +110,11 @@ def _insert_missing(transaction: Connection, outcomes: list[Outcome]) -> None:
 class _Deferred:
     """The outcomes a worker process has not sent yet, and the sending of them.
 
-    The worker's own thread sends them, with the first outcome after they are due, so
-    that sending never competes with its jobs for the interpreter; the process's
-    :class:`Clock` sends them only when no job came by for another ``FLUSH_AFTER``
-    (the worker is idle, or in a long job).
+    The process's :class:`Clock` sends them when they are due, ``FLUSH_AFTER`` after
+    the first: most of a batch's time is the database's (its commit waits for the
+    disk), and the clock's thread waits for it while the worker's thread goes on with
+    its jobs. A full batch (``FLUSH_EVERY``) is sent at once by the thread that filled
+    it.
     """
 
     def __init__(self) -> None:
@@ -133,10 +134,10 @@ class _Deferred:
         with self._lock:
             self._rows.append(outcome)
             first = self._due is None
-            if self._due is None:
+            if first:
                 self._due = now + FLUSH_AFTER
-            send = self._due <= now or len(self._rows) >= FLUSH_EVERY
-        if send:
+            full = len(self._rows) >= FLUSH_EVERY
+        if full:
             self.flush()
         elif first:
             clock().wake()
@@ -151,8 +152,8 @@ class _Deferred:
         return True
 
     def due(self) -> float | None:
-        """When the clock sends what is kept, if no job has by then."""
-        return None if self._due is None else self._due + FLUSH_AFTER
+        """When the clock sends what is kept."""
+        return self._due
 
     def flush(self) -> None:
         """Send what is kept (waiting for a batch being sent to be sent first)."""
@@ -266,8 +267,8 @@ def flush() -> None:
 
 class Clock:
     """The one thread of a process that acts on time: it writes "started" for an attempt
-    still running ``after`` seconds after it began, and sends deferred outcomes that no
-    later job sent, when their time has come.
+    still running ``after`` seconds after it began, and sends deferred outcomes when
+    their time has come.
 
     It sleeps until the nearest such deadline and is woken only when one appears while
     it has none, so a busy worker wakes it a few times a second, not once per job. A
