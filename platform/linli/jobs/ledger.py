@@ -177,8 +177,8 @@ class _Deferred:
 
     @staticmethod
     def _send(outcomes: list[Outcome]) -> None:
-        """One transaction per community (its RLS setting), one statement per shape of
-        outcome, executed for every outcome of that shape."""
+        """One transaction per community (its RLS setting), one update per shape of
+        outcome (the columns it sets) for all the outcomes of that shape."""
 
         def by_tenant(outcome: Outcome) -> int:
             return outcome.tenant.id
