@@ -4,6 +4,7 @@ the disk only where that is safe."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -13,12 +14,14 @@ import pytest
 from flask import Flask
 from redis import Redis
 from rq.job import Job
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 import tests.job_kinds  # noqa: F401  (registers the test job kinds)
 from linli import db
+from linli.api.problems import Problem
+from linli.app import create_app
 from linli.config import Settings
 from linli.jobs import ledger
 from linli.jobs.enqueue import enqueue
@@ -187,9 +190,9 @@ def test_a_job_with_an_idempotency_key_is_committed_durably(
     sent: list[str] = []
     run_simple = db._run_simple
 
-    def recorded(raw: Any, sql: bytes) -> None:
+    def recorded(raw: Any, sql: bytes, meanwhile: Any = None) -> None:
         sent.append(sql.decode())
-        run_simple(raw, sql)
+        run_simple(raw, sql, meanwhile)
 
     monkeypatch.setattr(db, "_run_simple", recorded)
     with queued_app.app_context(), tenant_context(communities.alpha.ref):
@@ -279,3 +282,98 @@ def test_rows_whose_job_the_queue_lost_or_ended_are_settled(
     assert (rows[finished].result, rows[finished].finished_at is not None) == (1, True)
     assert rows[young_lost].status == "queued"
     assert rows[waiting].status == "queued"
+
+
+def test_a_batch_of_outcomes_is_one_update_per_shape_on_postgresql(
+    app: Flask, communities: Communities, admin_engine: Engine, is_postgres: bool
+) -> None:
+    """Outcomes of one shape go out as one ``UPDATE`` over arrays (not one per row), and
+    each row gets its own values, a JSON result of ``None`` included."""
+    if not is_postgres:
+        pytest.skip("SQLite runs the update per row")
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        ids = [enqueue("test.quick").id for _ in range(3)]  # run inline: rows exist
+    outcomes = [
+        ledger.Outcome(communities.alpha.ref, record_id, {"progress": n, "result": result}, None)
+        for n, (record_id, result) in enumerate(zip(ids, [None, {"n": "二"}, [3]], strict=True))
+    ]
+    statements: list[tuple[str, bool]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        statements.append((statement, many))
+
+    engine = app.extensions["linli.db"].engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with app.app_context():
+            ledger._Deferred._send(outcomes)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [many for s, many in statements if s.startswith("UPDATE job_records")] == [False]
+    rows = _rows(admin_engine, [str(i) for i in ids])
+    assert [(rows[str(i)].progress, rows[str(i)].result) for i in ids] == [
+        (0, None),
+        (1, {"n": "二"}),
+        (2, [3]),
+    ]
+
+
+def test_an_enqueue_redis_refuses_leaves_its_row_failed(
+    app: Flask, settings: Settings, communities: Communities, admin_engine: Engine
+) -> None:
+    """The job is prepared while its row is committed; Redis refusing it then (here on
+    the connection's first use) is the 503 problem, and the committed row says failed."""
+    down = create_app(settings.with_overrides(redis_url="redis://127.0.0.1:1/0"))
+    with down.app_context(), tenant_context(communities.alpha.ref):
+        with pytest.raises(Problem) as refused:
+            enqueue("test.quick", idempotency_key="refused-by-redis")
+        query = select(JobRecord.status, JobRecord.error).where(
+            JobRecord.idempotency_key == "refused-by-redis"
+        )
+        status, error = db.session().execute(query).one()
+    assert refused.value.code == 503
+    assert (status, error["code"]) == ("failed", "jobs_unavailable")
+
+
+def test_due_outcomes_are_sent_by_the_clock_not_by_the_next_job(
+    app: Flask, communities: Communities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread that runs jobs never waits for the database for a due batch: an
+    outcome added once the batch is due joins it, and the clock's thread sends it.
+    (A batch is held back here while the second outcome is added: the thread adding it
+    would wait, were it to send.)"""
+    with app.app_context(), tenant_context(communities.alpha.ref):
+        first, second = (enqueue("test.quick").id for _ in range(2))  # rows exist
+    monkeypatch.setattr(ledger._deferred, "app", app)
+    sent: list[tuple[str, int]] = []
+    send = ledger._Deferred._send
+
+    def recorded(outcomes: list[ledger.Outcome]) -> None:
+        sent.append((threading.current_thread().name, len(outcomes)))
+        send(outcomes)
+
+    monkeypatch.setattr(ledger._Deferred, "_send", staticmethod(recorded))
+    held, release = threading.Event(), threading.Event()
+
+    def hold_sending() -> None:
+        with ledger._deferred._sending:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_sending)
+    holder.start()
+    try:
+        held.wait(10)
+        ref = communities.alpha.ref
+        assert ledger.defer(ledger.Outcome(ref, first, {"progress": 1}, None))
+        time.sleep(ledger.FLUSH_AFTER * 1.5)  # due
+        started = time.monotonic()
+        assert ledger.defer(ledger.Outcome(ref, second, {"progress": 2}, None))
+        assert time.monotonic() - started < 0.5, "the job's thread waited to send"
+    finally:
+        release.set()
+        holder.join(10)
+    deadline = time.monotonic() + 10
+    while not sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sent == [("linli-job-clock", 2)]

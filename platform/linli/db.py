@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -270,12 +270,23 @@ def _begin_command(raw: psycopg.Connection[Any]) -> bytes | None:
     return b" ".join(parts)
 
 
-def _run_simple(raw: psycopg.Connection[Any], sql: bytes) -> None:
-    """Run ``sql`` (possibly several statements) with the simple query protocol."""
+def _run_simple(
+    raw: psycopg.Connection[Any], sql: bytes, meanwhile: Callable[[], object] | None = None
+) -> None:
+    """Run ``sql`` (possibly several statements) with the simple query protocol.
+
+    ``meanwhile`` runs once ``sql`` is sent, while the server works on it: the caller's
+    own work then costs no time of its round trip. The results are read even if it
+    raises (the connection stays usable); an error of ``sql`` is the one raised.
+    """
     raw.pgconn.send_query(sql)
-    for result in raw.wait(generators.execute(raw.pgconn)):
-        if result.status == pq.ExecStatus.FATAL_ERROR:
-            raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        for result in raw.wait(generators.execute(raw.pgconn)):
+            if result.status == pq.ExecStatus.FATAL_ERROR:
+                raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
 
 
 def _fold_tenant_into_begin(engine: Engine) -> None:
@@ -585,7 +596,13 @@ def flush_in_order(session: Session, *groups: Iterable[Any]) -> None:
         session.flush()
 
 
-def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -> None:
+def insert_now(
+    table: Table,
+    values: dict[str, Any],
+    *,
+    relaxed: bool = False,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     """Insert one row of the current tenant and commit it, in a transaction of its own.
 
     On PostgreSQL in one round trip, where SQLAlchemy takes three (``BEGIN`` with the
@@ -594,12 +611,16 @@ def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -
     binding (``mogrify``, as its ``ClientCursor`` sends them) after the columns' bind
     processors. ``relaxed``: the commit does not wait for the disk (see
     :func:`commit_relaxed`). Errors are SQLAlchemy's, as for any statement (a duplicate
-    key is an ``IntegrityError``, a lost server an ``OperationalError``).
+    key is an ``IntegrityError``, a lost server an ``OperationalError``). ``meanwhile``
+    runs while the server works on the statement (see :func:`_run_simple`), before the
+    commit is known: for work that prepares what only goes out once it is.
     """
     engine = database().engine
     if engine.dialect.name != "postgresql":
         with engine.begin() as connection:
             connection.execute(insert(table), values)
+        if meanwhile is not None:
+            meanwhile()
         return
     tenant = current_tenant()
     if tenant is None:
@@ -616,7 +637,7 @@ def insert_now(table: Table, values: dict[str, Any], *, relaxed: bool = False) -
         relax = b"SET LOCAL synchronous_commit TO OFF; " if relaxed else b""
         statement = b"%s; %s; %sCOMMIT" % (_begin_sql(b"BEGIN", tenant.id), row, relax)
         try:
-            _run_simple(raw, statement)
+            _run_simple(raw, statement, meanwhile)
         except psycopg.Error as exc:
             if raw.broken:
                 pooled.invalidate(exc)

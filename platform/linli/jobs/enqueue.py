@@ -37,22 +37,30 @@ def _existing(key: str) -> JobRecord | None:
 
 
 def _record(
-    tenant: TenantRef, kind: str, queue: str, actor: str | None, key: str | None
+    tenant: TenantRef,
+    record_id: uuid.UUID,
+    kind: str,
+    queue: str,
+    actor: str | None,
+    key: str | None,
+    meanwhile: Callable[[], object] | None,
 ) -> tuple[JobRecord, bool]:
     """Insert and commit a new record, or find the job that already used ``key``.
 
     What the caller's session holds is committed first, so the job finds it. The row
     itself is inserted in a transaction of its own (as the ledger's other writes), in
-    one round trip: the record returned is built from the same values, not loaded.
+    one round trip, during which ``meanwhile`` runs: the record returned is built from
+    the same values, not loaded.
     """
     session = db.session()
     if key is not None and (found := _existing(key)) is not None:
         return found, False
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     now = utcnow()
     values = {
         "tenant_id": tenant.id,
-        "id": uuid.uuid4(),
+        "id": record_id,
         "kind": kind,
         "queue": queue,
         "status": JobStatus.QUEUED.value,
@@ -66,7 +74,7 @@ def _record(
     try:
         # without a key, a row a crash loses is written again by its job (see
         # linli.jobs.ledger); a key must hold: "the same key twice, one effect"
-        db.insert_now(LEDGER, values, relaxed=key is None)
+        db.insert_now(LEDGER, values, relaxed=key is None, meanwhile=meanwhile)
     except IntegrityError:  # the same key, enqueued concurrently
         found = _existing(key) if key is not None else None
         if found is None:
@@ -95,27 +103,41 @@ def enqueue(
     kind = kind_of(fn)
     ref = tenant or require_tenant()
     actor = user if user is not None else current_actor()
+    record_id = uuid.uuid4()
+    call = (str(record_id), ref.id, ref.slug, actor, kind, list(args), dict(kwargs))
     with tenant_context(ref):
-        record, created = _record(ref, kind, queue, actor, idempotency_key)
-        if not created:
-            return record
-        call = (str(record.id), ref.id, ref.slug, actor, kind, list(args), dict(kwargs))
         redis = backend.connection()
         if redis is None:
-            runner.execute(*call, inline=True)
-            return db.session().get_one(JobRecord, (ref.id, record.id))
-        try:
-            # one round trip: RQ sends the job and the queue's registration together
-            with redis.pipeline() as pipeline:
-                _send(backend.queue(queue, redis), call, record.id, ref, retry, timeout, pipeline)
-                pipeline.execute()
-        except RedisError as exc:
-            unreachable = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
-            ledger.write(
-                record.id,
-                {"status": JobStatus.FAILED.value, "error": unreachable, "finished_at": utcnow()},
-            )
-            raise backend.unavailable() from exc
+            record, created = _record(ref, record_id, kind, queue, actor, idempotency_key, None)
+            if created:
+                runner.execute(*call, inline=True)
+                return db.session().get_one(JobRecord, (ref.id, record_id))
+            return record
+        # RQ's job is built while PostgreSQL commits its row, and sent (one round trip:
+        # the job and the queue's registration together) only once the row is committed
+        with redis.pipeline() as pipeline:
+            target = backend.queue(queue, redis)
+
+            def prepare() -> None:
+                _send(target, call, record_id, ref, retry, timeout, pipeline)
+
+            try:
+                record, created = _record(
+                    ref, record_id, kind, queue, actor, idempotency_key, prepare
+                )
+                if created:
+                    pipeline.execute()
+            except RedisError as exc:
+                unreachable = {"code": "jobs_unavailable", "title": "The job queue was unreachable"}
+                ledger.write(
+                    record_id,
+                    {
+                        "status": JobStatus.FAILED.value,
+                        "error": unreachable,
+                        "finished_at": utcnow(),
+                    },
+                )
+                raise backend.unavailable() from exc
     return record
 
 

@@ -6,13 +6,14 @@ an arbitrary import path.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app
 
 JobFunction = Callable[..., Any]
 _CORE: dict[str, JobFunction] = {}
+_KINDS_KEY = "linli.job_kinds"
 
 
 def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
@@ -27,11 +28,18 @@ def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
-def all_kinds() -> dict[str, JobFunction]:
+def all_kinds() -> Mapping[str, JobFunction]:
+    """Every kind the current app runs, gathered once per app and number of core kinds
+    (a plugin's jobs are fixed when the app is made; core kinds are only ever added):
+    each enqueue and each job looks its kind up here."""
+    known: tuple[int, dict[str, JobFunction]] | None = current_app.extensions.get(_KINDS_KEY)
+    if known is not None and known[0] == len(_CORE):
+        return known[1]
     kinds = dict(_CORE)
     for plugin in current_app.extensions["linli.plugins"].plugins.values():
         for name, fn in plugin.jobs.items():
             kinds[f"{plugin.name}.{name}"] = fn
+    current_app.extensions[_KINDS_KEY] = (len(_CORE), kinds)
     return kinds
 
 

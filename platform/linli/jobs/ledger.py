@@ -20,19 +20,22 @@ the row again, from what the job carries (its :class:`Identity`).
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from itertools import groupby
 from typing import Any, NamedTuple, cast
 
+import sqlalchemy as sa
 import structlog
 from flask import Flask
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.elements import ClauseElement
 
 from linli import db
@@ -107,10 +110,11 @@ def _insert_missing(transaction: Connection, outcomes: list[Outcome]) -> None:
 class _Deferred:
     """The outcomes a worker process has not sent yet, and the sending of them.
 
-    The worker's own thread sends them, with the first outcome after they are due, so
-    that sending never competes with its jobs for the interpreter; the process's
-    :class:`Clock` sends them only when no job came by for another ``FLUSH_AFTER``
-    (the worker is idle, or in a long job).
+    The process's :class:`Clock` sends them when they are due, ``FLUSH_AFTER`` after
+    the first: most of a batch's time is the database's (its commit waits for the
+    disk), and the clock's thread waits for it while the worker's thread goes on with
+    its jobs. A full batch (``FLUSH_EVERY``) is sent at once by the thread that filled
+    it.
     """
 
     def __init__(self) -> None:
@@ -130,10 +134,10 @@ class _Deferred:
         with self._lock:
             self._rows.append(outcome)
             first = self._due is None
-            if self._due is None:
+            if first:
                 self._due = now + FLUSH_AFTER
-            send = self._due <= now or len(self._rows) >= FLUSH_EVERY
-        if send:
+            full = len(self._rows) >= FLUSH_EVERY
+        if full:
             self.flush()
         elif first:
             clock().wake()
@@ -148,8 +152,8 @@ class _Deferred:
         return True
 
     def due(self) -> float | None:
-        """When the clock sends what is kept, if no job has by then."""
-        return None if self._due is None else self._due + FLUSH_AFTER
+        """When the clock sends what is kept."""
+        return self._due
 
     def flush(self) -> None:
         """Send what is kept (waiting for a batch being sent to be sent first)."""
@@ -173,8 +177,8 @@ class _Deferred:
 
     @staticmethod
     def _send(outcomes: list[Outcome]) -> None:
-        """One transaction per community (its RLS setting), one statement per shape of
-        outcome, executed for every outcome of that shape."""
+        """One transaction per community (its RLS setting), one update per shape of
+        outcome (the columns it sets) for all the outcomes of that shape."""
 
         def by_tenant(outcome: Outcome) -> int:
             return outcome.tenant.id
@@ -186,24 +190,57 @@ class _Deferred:
             with tenant_context(tenant), engine.begin() as transaction:
                 for shape, same in groupby(batch, key=lambda o: tuple(sorted(o.values))):
                     group = list(same)
-                    result = transaction.execute(
-                        _batched_update(shape),
-                        [
-                            {"b_tenant_id": tenant.id, "b_id": o.record_id}
-                            | {f"b_{k}": v for k, v in o.values.items()}
-                            for o in group
-                        ],
-                    )
+                    result = _update_batch(transaction, tenant.id, shape, group)
                     if result.rowcount != len(group):
                         _insert_missing(transaction, group)
 
 
-def _batched_update(columns: Iterable[str]) -> Any:
+def _update_batch(
+    transaction: Connection, tenant_id: int, columns: tuple[str, ...], outcomes: list[Outcome]
+) -> CursorResult[Any]:
+    """Update ``columns`` of the tenant's rows of ``outcomes``. On PostgreSQL as one
+    statement over arrays of the values (the server then runs one ``UPDATE``, not one per
+    outcome, and its text depends only on ``columns``); elsewhere executed per row."""
+    if transaction.dialect.name == "postgresql":
+        arrays = {f"b_{c}": [o.values[c] for o in outcomes] for c in columns}
+        arrays["b_id"] = [o.record_id for o in outcomes]
+        return transaction.execute(_unnested_update(columns), {"b_tenant_id": tenant_id} | arrays)
+    return transaction.execute(
+        _batched_update(columns),
+        [
+            {"b_tenant_id": tenant_id, "b_id": o.record_id}
+            | {f"b_{c}": v for c, v in o.values.items()}
+            for o in outcomes
+        ],
+    )
+
+
+@functools.cache
+def _unnested_update(columns: tuple[str, ...]) -> Any:
+    """``UPDATE`` of ``columns`` of the current tenant's rows, from one array of values
+    per column (and one of ids), each bound as an array of its column's type (an array
+    of NULLs only is then typed too)."""
+    unnested = [
+        sa.func.unnest(sa.bindparam(f"b_{c}", type_=ARRAY(LEDGER.c[c].type))).label(c)
+        for c in ("id", *columns)
+    ]
+    rows = sa.select(*unnested).subquery("outcome")
+    return (
+        update(LEDGER)
+        .where(LEDGER.c.tenant_id == sa.bindparam("b_tenant_id"), LEDGER.c.id == rows.c.id)
+        .values({c: rows.c[c] for c in columns})
+    )
+
+
+@functools.cache
+def _batched_update(columns: tuple[str, ...]) -> Any:
     """``UPDATE`` of ``columns`` of the current tenant's row, all values bound."""
     return (
         update(LEDGER)
-        .where(LEDGER.c.tenant_id == bindparam("b_tenant_id"), LEDGER.c.id == bindparam("b_id"))
-        .values({c: bindparam(f"b_{c}", type_=LEDGER.c[c].type) for c in columns})
+        .where(
+            LEDGER.c.tenant_id == sa.bindparam("b_tenant_id"), LEDGER.c.id == sa.bindparam("b_id")
+        )
+        .values({c: sa.bindparam(f"b_{c}", type_=LEDGER.c[c].type) for c in columns})
     )
 
 
@@ -230,8 +267,8 @@ def flush() -> None:
 
 class Clock:
     """The one thread of a process that acts on time: it writes "started" for an attempt
-    still running ``after`` seconds after it began, and sends deferred outcomes that no
-    later job sent, when their time has come.
+    still running ``after`` seconds after it began, and sends deferred outcomes when
+    their time has come.
 
     It sleeps until the nearest such deadline and is woken only when one appears while
     it has none, so a busy worker wakes it a few times a second, not once per job. A
