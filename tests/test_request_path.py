@@ -309,3 +309,44 @@ def test_cookie_sessions_answer_as_flasks(action: str, cookie: str | None) -> No
         response = client.get(f"/{action}")
         answers.append((response.data, response.headers.getlist("Set-Cookie"), response.vary))
     assert answers[0] == answers[1]
+
+
+class CompoundWithExtras(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    label = fields.String(attribute="display_label")  # not a column
+
+
+def test_a_listing_of_columns_refuses_a_schema_showing_anything_else() -> None:
+    from linli.api.pagination import columns_shown
+    from linli.residents.models import Compound
+    from linli.residents.schemas import CompoundOut
+
+    with pytest.raises(TypeError, match="display_label"):
+        columns_shown(Compound, CompoundWithExtras)
+    shown = columns_shown(Compound, CompoundOut)
+    assert [c["name"] for c in shown.column_descriptions] == ["id", "name", "address", "created_at"]
+
+
+def test_the_compound_listing_pages_rows_of_its_tenant_and_loads_no_entity(
+    app: Flask, communities: Communities
+) -> None:
+    from flask_smorest.pagination import PaginationParameters
+
+    from linli import db
+    from linli.api.pagination import paged
+    from linli.residents.api import COMPOUND_LIST
+    from linli.tenancy.context import tenant_context
+
+    for community in (communities.alpha, communities.beta):
+        with app.app_context(), tenant_context(community.ref):
+            session = db.session()
+            pages = PaginationParameters(1, 10)
+            page = paged(session, COMPOUND_LIST, pages)
+            assert [row["id"] for row in page] == community.compounds  # by name, its own only
+            assert pages.item_count == len(community.compounds)
+            assert set(page[0]) >= {"id", "name", "address", "created_at"}
+            assert len(session.identity_map) == 0  # rows, not Compound entities
+            beyond = PaginationParameters(3, 10)
+            assert paged(session, COMPOUND_LIST, beyond) == []
+            assert beyond.item_count == len(community.compounds)

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from marshmallow import Schema
+from sqlalchemy import Select, bindparam, func, inspect, select
+from sqlalchemy.orm import Mapper, Session
 
 from linli.api.problems import invalid
 
@@ -25,35 +26,63 @@ def window(pages: Any) -> tuple[int, int]:
     return pages.first_item, pages.page_size
 
 
+def columns_shown(entity: type, schema: type[Schema]) -> Select[Any]:
+    """A listing query of just the columns of ``entity`` that ``schema`` dumps.
+
+    For a listing whose response shows plain columns only: :func:`paged` then returns
+    rows (read by name like the entity's attributes) and the page costs no ORM entity
+    (instance, state, identity map, and their cleanup): about a tenth of the CPU of a
+    request for 20 compounds. The query is still an ORM query of ``entity``, so the
+    tenant's criteria apply to it as to the entity. A field that is not a column of
+    ``entity`` (a property, a relationship, a computed value) is refused here, at
+    import, rather than dumped as missing.
+    """
+    mapper: Mapper[Any] = inspect(entity)
+    keys = [field.attribute or name for name, field in schema().dump_fields.items()]
+    columns = mapper.column_attrs
+    if not keys or any(key not in columns for key in keys):
+        others = sorted(key for key in keys if key not in columns)
+        raise TypeError(f"{schema.__name__} shows what is not a column of {entity}: {others}")
+    return select(*(getattr(entity, key) for key in keys))
+
+
 # A page query built once per listing query: prebuilt listing queries (module level)
 # then keep one statement whose cache key is computed once, not on every request.
-_pages: weakref.WeakKeyDictionary[Select[Any], Select[Any]] = weakref.WeakKeyDictionary()
+# Beside it, whether the listing is of one entity (or value) or of several columns.
+_pages: weakref.WeakKeyDictionary[Select[Any], tuple[Select[Any], bool]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _page_of(query: Select[Any]) -> Select[Any]:
+def _page_of(query: Select[Any]) -> tuple[Select[Any], bool]:
     page = _pages.get(query)
     if page is None:
-        page = (
+        statement = (
             query.add_columns(func.count().over())
             .offset(bindparam("page_offset"))
             .limit(bindparam("page_limit"))
         )
-        _pages[query] = page
+        page = _pages[query] = statement, len(query.column_descriptions) == 1
     return page
 
 
-def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[T]:
+def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Sequence[Any]:
     """One page of ``query`` (ordered by ``order_by``, or already by the caller: a query
     built once at import keeps its page statement cached; flask-smorest's pagination
     parameters) and the total for the ``X-Pagination`` header, in one round trip (a
-    window count); only a page past the end needs a second query to learn the total."""
+    window count); only a page past the end needs a second query to learn the total.
+
+    The page holds what ``query`` selects: its entities (or values), or for a query of
+    several columns (:func:`columns_shown`) each row as a mapping of column to value.
+    """
     if order_by:
         query = query.order_by(*order_by)
     offset, limit = window(pages)
-    rows = session.execute(_page_of(query), {"page_offset": offset, "page_limit": limit}).all()
+    statement, single = _page_of(query)
+    rows = session.execute(statement, {"page_offset": offset, "page_limit": limit}).all()
     if rows:
         pages.item_count = rows[0][-1]
-        return [row[0] for row in rows]
+        return [row[0] for row in rows] if single else [row._mapping for row in rows]
     pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     return []
 

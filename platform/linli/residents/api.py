@@ -9,10 +9,9 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from linli import db
-from linli.api.pagination import paged
+from linli.api.pagination import columns_shown, paged
 from linli.api.tenant_api import tenant_blueprint, tenant_row_or_404
 from linli.identity.permissions import PLACES_READ, PLACES_WRITE, require
 from linli.jobs.enqueue import enqueue
@@ -31,7 +30,8 @@ from linli.residents.schemas import (
 )
 
 blp = tenant_blueprint("places", __name__, description="Compounds (小区) and buildings (楼栋)")
-COMPOUND_LIST = select(Compound).order_by(Compound.name)  # built once: see api.pagination
+# built once (see api.pagination), of the columns the list shows
+COMPOUND_LIST = columns_shown(Compound, CompoundOut).order_by(Compound.name)
 
 
 @blp.route("/compounds")
@@ -39,7 +39,7 @@ class Compounds(MethodView):
     @require(PLACES_READ)
     @blp.response(200, CompoundOut(many=True))
     @blp.paginate()
-    def get(self, pagination_parameters: Any) -> Sequence[Compound]:
+    def get(self, pagination_parameters: Any) -> Sequence[Any]:
         """List compounds"""
         return paged(db.session(), COMPOUND_LIST, pagination_parameters)
 
