@@ -193,8 +193,9 @@ WHY_MISSED = {
     "perf branch.",
     "full path ≥": "two ORM statements per request plus flask-smorest/webargs/marshmallow and "
     "the request context cost about 3.5× the bare request's CPU (bench/README.md).",
-    "10,000 tenants ≥": "not looked into yet; differences under ~10 % are noise here, so "
-    "repeat the run before believing a miss.",
+    "10,000 tenants ≥": "the same app at 10 and 10,000 tenants is measured a few runs "
+    "apart; differences under ~10 % are noise here, so repeat the run before believing a "
+    "miss.",
     "onboarding": "every installed module adds its enablement row, settings validation and "
     "audit rows to the one transaction (9.26 ms was measured with one module installed; "
     "every module installed now adds to it), and a loaded machine doubles it.",
@@ -261,11 +262,13 @@ def render(
         f"- **Load average** (1, 5, 15 min) before / after: {loads[0]} / {loads[1]}",
         f"- **Commit**: {_git()}",
         "",
-        "This machine is shared (other sessions' test suites run on the same two CPUs), so "
-        "absolute figures are noisy and swing by up to 2×; each ratio compares runs made "
-        "minutes apart in the same run, and differences under ~10 % are noise. "
-        "`tenant_overhead.py` discards and repeats measurements taken while other processes "
-        "used more than 5 % of the CPU and marks those it could not get clean.",
+        "This machine is shared (other sessions' test suites run on the same two CPUs) and "
+        "its speed swings by a third within seconds to minutes even when nothing else runs, "
+        "so absolute figures are noisy; each ratio is the median of rounds whose two runs "
+        "were seconds apart (tenant_overhead: 10 rounds, jobs: 5), and differences under "
+        "~10 % are noise. `tenant_overhead.py` discards and repeats measurements taken while "
+        "other processes used more than 5 % of the CPU and marks those it could not get "
+        "clean.",
         "",
         "| what | measured | target | |",
         "|---|---|---|---|",

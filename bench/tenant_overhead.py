@@ -17,11 +17,11 @@ One run, on the real PostgreSQL at 127.0.0.1:5432 (user postgres, trust):
        with the bearer token (token auth, tenant lookup and roles, schema,
        pagination and its count query);
 
-3. loads each with ``wrk`` (2 s warm-up, then 6 s measured), each request for a
-   tenant drawn at random by a Lua script, in rounds (3) of a@10, b@10, c@10, a@10k,
-   b@10k, c@10k: a ratio is the median of its rounds' ratios, each made of runs seconds
-   apart; prints req/s, the ratios and PASS/FAIL against the targets; the results also
-   go to ``bench/results/tenant_overhead.json``.
+3. loads each with ``wrk`` (3 s measured, after 2 s of warm-up the first time and 1 s
+   later), each request for a tenant drawn at random by a Lua script, in rounds (10)
+   of a@10, b@10, c@10, a@10k, b@10k, c@10k: a ratio is the median of its rounds'
+   ratios, each made of runs seconds apart; prints req/s, the ratios and PASS/FAIL
+   against the targets; the results also go to ``bench/results/tenant_overhead.json``.
 
 Every app is built the way ``linli.wsgi`` builds the real one, ``gc.freeze()`` included.
 
@@ -33,7 +33,7 @@ Servers and databases are removed on success, error and Ctrl-C. A missed target 
 reported, not an error: the exit status is 0 unless something failed (1), wrk is
 missing (2) or the run was interrupted (130).
 
-    .venv/bin/python bench/tenant_overhead.py             # full run, 4 minutes when quiet
+    .venv/bin/python bench/tenant_overhead.py             # full run, 5 minutes when quiet
     .venv/bin/python bench/tenant_overhead.py --quick     # smoke test, under a minute
 
 This module is also what gunicorn loads for (a) and (b): ``make_bench_app()`` reads
@@ -255,6 +255,7 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    measured: bool = False
 
     @property
     def base(self) -> str:
@@ -531,8 +532,11 @@ class Bench:
         runs: list[Measurement] = []
         for attempt in range(1, self.options.retries + 2):
             _wait_for_quiet(self.options.max_foreign)
-            self.wrk_run(server, variant, token, self.options.warmup)
+            # a server already measured only needs its connections and caches back
+            warmup = min(1.0, self.options.warmup) if server.measured else self.options.warmup
+            self.wrk_run(server, variant, token, warmup)
             m = self.wrk_run(server, variant, token, self.options.duration)
+            server.measured = True
             m.attempts = attempt
             runs.append(m)
             if m.foreign_cpu <= self.options.max_foreign:
@@ -910,11 +914,11 @@ def _pg_version() -> str:
 
 def parse_args(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, help="seconds measured per app (default 6)")
+    parser.add_argument("--duration", type=float, help="seconds measured per app (default 3)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per app (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="a-b-c rounds; the median round's ratio kept (3)"
+        "--rounds", type=int, default=10, help="a-b-c rounds; the median round's ratio kept (10)"
     )
     parser.add_argument("--quick", action="store_true", help="smoke test: 2 s runs, 1 s warm-up")
     parser.add_argument(
@@ -925,7 +929,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     )
     parser.add_argument("--retries", type=int, default=4, help="repeats of a disturbed run (4)")
     args = parser.parse_args(argv)
-    duration = args.duration if args.duration is not None else (2.0 if args.quick else 6.0)
+    duration = args.duration if args.duration is not None else (2.0 if args.quick else 3.0)
     warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
     if duration < 1 or warmup < 1 or args.connections < WRK_THREADS or args.rounds < 1:
         parser.error("--duration/--warmup ≥ 1, --connections ≥ 2, --rounds ≥ 1")
