@@ -48,21 +48,18 @@ def columns_shown(entity: type, schema: type[Schema]) -> Select[Any]:
 
 # A page query built once per listing query: prebuilt listing queries (module level)
 # then keep one statement whose cache key is computed once, not on every request.
-# Beside it, whether the listing is of one entity (or value) or of several columns.
-_pages: weakref.WeakKeyDictionary[Select[Any], tuple[Select[Any], bool]] = (
-    weakref.WeakKeyDictionary()
-)
+_pages: weakref.WeakKeyDictionary[Select[Any], Select[Any]] = weakref.WeakKeyDictionary()
 
 
-def _page_of(query: Select[Any]) -> tuple[Select[Any], bool]:
+def _page_of(query: Select[Any]) -> Select[Any]:
     page = _pages.get(query)
     if page is None:
-        statement = (
+        page = (
             query.add_columns(func.count().over())
             .offset(bindparam("page_offset"))
             .limit(bindparam("page_limit"))
         )
-        page = _pages[query] = statement, len(query.column_descriptions) == 1
+        _pages[query] = page
     return page
 
 
@@ -78,11 +75,12 @@ def paged(session: Session, query: Select[T], pages: Any, *order_by: Any) -> Seq
     if order_by:
         query = query.order_by(*order_by)
     offset, limit = window(pages)
-    statement, single = _page_of(query)
-    rows = session.execute(statement, {"page_offset": offset, "page_limit": limit}).all()
+    rows = session.execute(_page_of(query), {"page_offset": offset, "page_limit": limit}).all()
     if rows:
         pages.item_count = rows[0][-1]
-        return [row[0] for row in rows] if single else [row._mapping for row in rows]
+        if len(rows[0]) == 2:  # one entity (or value) selected, and the count
+            return [row[0] for row in rows]
+        return [row._mapping for row in rows]
     pages.item_count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     return []
 
